@@ -1,0 +1,40 @@
+# SparkScout. `make demo` and `make test` install on first use (a local .venv).
+PY_BOOT ?= $(shell command -v python3.11 || command -v python3)
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+OUT     ?= demo-out
+
+.PHONY: install demo test bench eval fixtures lint clean
+
+install: $(STAMP)
+
+# torch==2.13.0 first: it is a local CPU build here; anything else pulls several GB.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PY_BOOT) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+demo: install
+	$(VENV)/bin/sparkscout score fixtures/videos --campaign pipelines/demo.toml --out $(OUT)
+	@echo "Open $(OUT)/report.html in a browser (ranking.json, ranking.csv, features.parquet, results.sqlite beside it)."
+
+test: install
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) benchmarks/bench_pipeline.py
+
+eval: install
+	$(VENV)/bin/sparkscout eval fixtures/videos/ground_truth.json --out eval-out
+
+fixtures: install
+	$(PY) fixtures/generate.py --out fixtures/videos
+
+lint: install
+	$(VENV)/bin/ruff check scoring tests fixtures benchmarks
+
+clean:
+	rm -rf $(VENV) $(OUT) eval-out .pytest_cache

@@ -1,0 +1,151 @@
+"""The analyzer interface: a decoded Clip in, Signals (flat features + timed evidence) out.
+
+Like PySceneDetect's detectors, analyzers never open files: the pipeline decodes once
+and hands every analyzer the same Clip. Like lhotse's extractors, each has a ``name``,
+a ``version`` and a config dataclass, and what it stores says what made it.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from scoring.media.clip import Clip
+
+Scalar = float | int | bool | str | None
+
+
+@dataclass
+class Event:
+    """Something seen or heard at a time: the raw material of reasons and timelines.
+
+    Attributes:
+        t: start, seconds from the start of the video.
+        kind: e.g. ``speech``, ``face``, ``text``, ``cut``, ``product``, ``mention``, ``cta``.
+        label: human-readable text ("face, 31 % of frame").
+        end: end time in seconds, or None for an instant.
+        source: where it came from (``speech``, ``text``, ``video``, ``audio``) or None.
+    """
+
+    t: float
+    kind: str
+    label: str
+    end: float | None = None
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Signals:
+    """What one analyzer found in one clip.
+
+    Attributes:
+        features: flat scalars keyed ``"<analyzer>.<key>"`` (numbers, bools, short strings).
+        evidence: values for the contract's evidence keys this analyzer owns.
+        events: timed events for reasons and the report timeline.
+        made_by: analyzer name, version and config hash (filled in by the runner).
+    """
+
+    features: dict[str, Scalar] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    made_by: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "features": self.features,
+            "evidence": self.evidence,
+            "events": [e.to_dict() for e in self.events],
+            "made_by": self.made_by,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Signals:
+        return cls(
+            features=dict(data["features"]),
+            evidence=dict(data["evidence"]),
+            events=[Event(**e) for e in data["events"]],
+            made_by=dict(data.get("made_by", {})),
+        )
+
+
+@dataclass
+class AnalysisContext:
+    """Per-run settings every analyzer may read, plus results of analyzers run before it.
+
+    Attributes:
+        hook_seconds: length of the hook, seconds.
+        terms: campaign vocabulary (brand, aliases, products, CTA phrases), lower case.
+        product_images: packshot image paths from the campaign.
+        upstream: Signals of analyzers already run on this clip, by analyzer name.
+    """
+
+    hook_seconds: float = 3.0
+    terms: dict[str, list[str]] = field(default_factory=dict)
+    product_images: list[str] = field(default_factory=list)
+    upstream: dict[str, Signals] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NoConfig:
+    """Config for analyzers that have no settings."""
+
+
+class Analyzer(abc.ABC):
+    """Base class. Subclasses set the class attributes and implement :meth:`analyze`.
+
+    Class attributes:
+        name: registry name, also the feature-key prefix.
+        version: bump when the output changes for the same input (invalidates the cache).
+        Config: frozen dataclass of settings.
+        feature_keys: the keys (without prefix) that :meth:`analyze` always produces.
+        evidence_keys: contract evidence keys this analyzer fills.
+        requires: names of analyzers whose Signals this one reads from ``ctx.upstream``.
+        profiles: run profiles that include this analyzer (``fast``, ``full``).
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[str]
+    Config: ClassVar[type] = NoConfig
+    feature_keys: ClassVar[tuple[str, ...]] = ()
+    evidence_keys: ClassVar[tuple[str, ...]] = ()
+    requires: ClassVar[tuple[str, ...]] = ()
+    profiles: ClassVar[frozenset[str]] = frozenset({"fast", "full"})
+
+    def __init__(self, config: Any | None = None) -> None:
+        self.config = config if config is not None else self.Config()
+
+    @abc.abstractmethod
+    def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
+        """Return Signals whose features are exactly ``feature_keys`` (prefixed)."""
+
+    def config_hash(self) -> str:
+        """Short stable hash of the config, part of the feature-cache key."""
+        blob = json.dumps(dataclasses.asdict(self.config), sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+    def signals(self, features: dict[str, Scalar], evidence: dict[str, Any] | None = None,
+                events: list[Event] | None = None) -> Signals:
+        """Build Signals, prefixing feature keys with the analyzer name and cleaning NaNs."""
+        clean = {f"{self.name}.{k}": _clean(v) for k, v in features.items()}
+        return Signals(features=clean, evidence=evidence or {}, events=events or [])
+
+
+def _clean(value: Scalar) -> Scalar:
+    """numpy scalars to Python; NaN and infinities to None (JSON and Parquet safe)."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -1,0 +1,139 @@
+"""Campaign / pipeline spec (TOML) -> typed, validated config.
+
+Every problem is a ConfigError naming the file and the key, so a strategist can fix it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scoring.errors import ConfigError
+from scoring.scorers.base import SUBSCORES
+
+OBJECTIVES = ("awareness", "conversions")
+AUTHORIZATION_DAYS = (7, 30, 60, 365)  # what TikTok's ad-code dialog offers
+
+# Awareness favours the hook and clarity; conversions favour product use and CTAs.
+OBJECTIVE_WEIGHTS: dict[str, dict[str, float]] = {
+    "awareness": {"hook": 0.35, "audio_clarity": 0.15, "visual_clarity": 0.20,
+                  "product_integration": 0.10, "engagement": 0.20},
+    "conversions": {"hook": 0.20, "audio_clarity": 0.15, "visual_clarity": 0.15,
+                    "product_integration": 0.30, "engagement": 0.20},
+}
+MODEL_KEYS = SUBSCORES + ("clip",)
+
+
+@dataclass
+class Campaign:
+    """A scoring job's settings. Defaults give a sensible generic run."""
+
+    name: str = "untitled"
+    objective: str = "conversions"
+    brand: str = ""
+    brand_aliases: list[str] = field(default_factory=list)
+    products: list[str] = field(default_factory=list)
+    product_images: list[str] = field(default_factory=list)
+    cta_phrases: list[str] = field(default_factory=list)
+    hook_seconds: float = 3.0
+    shortlist_size: int = 5
+    max_per_creator: int = 1
+    authorization_days: int = 30
+    request_min_score: float = 60.0
+    consider_min_score: float = 45.0
+    weights: dict[str, float] = field(default_factory=dict)
+    models: dict[str, str] = field(default_factory=dict)
+    source: str | None = None
+
+    def resolved_weights(self) -> dict[str, float]:
+        """The objective's weights with any ``[weights]`` override applied."""
+        return {**OBJECTIVE_WEIGHTS[self.objective], **self.weights}
+
+    def model_ref(self, subscore: str) -> str:
+        return self.models.get(subscore, subscore)
+
+    def terms(self) -> dict[str, list[str]]:
+        """Campaign vocabulary for analyzers (brand names, products, CTA phrases)."""
+        brand = [self.brand] if self.brand else []
+        return {"brand": brand + list(self.brand_aliases), "products": list(self.products),
+                "cta": list(self.cta_phrases)}
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "name": (str,), "objective": (str,), "brand": (str,), "brand_aliases": (list,),
+    "products": (list,), "product_images": (list,), "cta_phrases": (list,),
+    "hook_seconds": (int, float), "shortlist_size": (int,), "max_per_creator": (int,),
+    "authorization_days": (int,), "request_min_score": (int, float),
+    "consider_min_score": (int, float), "weights": (dict,), "models": (dict,),
+}
+
+
+def load_campaign(path: str | Path) -> Campaign:
+    """Read and validate a campaign TOML file. Raises ConfigError naming file and key."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: campaign file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return campaign_from_dict(data, source=path)
+
+
+def campaign_from_dict(data: dict[str, Any], source: str | Path | None = None) -> Campaign:
+    """Validate a parsed campaign mapping; relative image paths resolve against ``source``."""
+    where = str(source) if source else "campaign"
+
+    def fail(key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{where}: key '{key}': {problem}")
+
+    for key, value in data.items():
+        if key not in _TYPES:
+            raise fail(key, f"unknown key (allowed: {', '.join(sorted(_TYPES))})")
+        if isinstance(value, bool) or not isinstance(value, _TYPES[key]):
+            names = " or ".join(t.__name__ for t in _TYPES[key])
+            raise fail(key, f"expected {names}, got {type(value).__name__} {value!r}")
+    for key in ("brand_aliases", "products", "product_images", "cta_phrases"):
+        if any(not isinstance(v, str) or not v.strip() for v in data.get(key, [])):
+            raise fail(key, "expected a list of non-empty strings")
+    c = Campaign(**{k: v for k, v in data.items()})
+    c.source = str(source) if source else None
+    if c.objective not in OBJECTIVES:
+        raise fail("objective", f"must be one of {', '.join(OBJECTIVES)}, got {c.objective!r}")
+    if not 0.5 <= c.hook_seconds <= 10:
+        raise fail("hook_seconds", f"must be between 0.5 and 10 seconds, got {c.hook_seconds}")
+    if c.shortlist_size < 1:
+        raise fail("shortlist_size", f"must be at least 1, got {c.shortlist_size}")
+    if c.max_per_creator < 1:
+        raise fail("max_per_creator", f"must be at least 1, got {c.max_per_creator}")
+    if c.authorization_days not in AUTHORIZATION_DAYS:
+        raise fail("authorization_days",
+                   f"TikTok ad codes last {', '.join(map(str, AUTHORIZATION_DAYS))} days, got {c.authorization_days}")
+    for key in ("request_min_score", "consider_min_score"):
+        if not 0 <= getattr(c, key) <= 100:
+            raise fail(key, f"must be between 0 and 100, got {getattr(c, key)}")
+    if c.consider_min_score > c.request_min_score:
+        raise fail("consider_min_score", "must not exceed request_min_score")
+    for key, value in c.weights.items():
+        if key not in SUBSCORES:
+            raise fail(f"weights.{key}", f"unknown sub-score (allowed: {', '.join(SUBSCORES)})")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise fail(f"weights.{key}", f"must be a number >= 0, got {value!r}")
+    if sum(c.resolved_weights().values()) <= 0:
+        raise fail("weights", "at least one weight must be above 0")
+    for key, value in c.models.items():
+        if key not in MODEL_KEYS:
+            raise fail(f"models.{key}", f"unknown model slot (allowed: {', '.join(MODEL_KEYS)})")
+        if not isinstance(value, str) or not value.strip():
+            raise fail(f"models.{key}", "expected a model reference such as 'hook@prior-1'")
+    base = Path(source).resolve().parent if source else Path.cwd()
+    resolved = []
+    for image in c.product_images:
+        p = Path(image) if Path(image).is_absolute() else base / image
+        if not p.is_file():
+            raise fail("product_images", f"image not found: {p}")
+        resolved.append(str(p))
+    c.product_images = resolved
+    return c

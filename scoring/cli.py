@@ -1,0 +1,163 @@
+"""The ``sparkscout`` command line. Exit codes: 0 done (failed videos are listed),
+1 internal error, 2 usage or configuration error (nothing written), 3 a video failed
+and ``--fail-on-error`` was given."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from scoring import __version__
+from scoring.errors import ConfigError, MediaError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_VIDEO_FAILED = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors exit 2 with the message (argparse default too)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"sparkscout: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="sparkscout", description="Score creator videos as candidate Spark Ads and rank them.")
+    p.add_argument("--version", action="version", version=f"sparkscout {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("score", help="score and rank videos; write ranking.json, CSV, Parquet, SQLite, report")
+    s.add_argument("paths", nargs="*", help="video files or folders (searched recursively)")
+    s.add_argument("--manifest", help="CSV or JSONL with a 'path' column, creator and engagement counts")
+    s.add_argument("--campaign", help="campaign TOML (see pipelines/demo.toml)")
+    s.add_argument("--out", default="sparkscout-out", help="output folder (default: %(default)s)")
+    s.add_argument("--engine", choices=("local",), default="local", help="execution engine")
+    s.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
+    s.add_argument("--profile", choices=("fast", "full"), default="full",
+                   help="fast skips speech recognition and OCR (default: %(default)s)")
+    s.add_argument("--cache-dir", help="feature cache folder (default: ~/.cache/sparkscout)")
+    s.add_argument("--no-cache", action="store_true", help="do not read or write the feature cache")
+    s.add_argument("--json", action="store_true", help="print the ranking JSON on stdout")
+    s.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    s.add_argument("--fail-on-error", action="store_true", help="exit 3 if any video failed")
+
+    r = sub.add_parser("report", help="rebuild DIR/report.html from DIR/ranking.json")
+    r.add_argument("dir")
+
+    pr = sub.add_parser("probe", help="show what the decoder sees in a file, or why it cannot read it")
+    pr.add_argument("file")
+    pr.add_argument("--json", action="store_true")
+
+    m = sub.add_parser("models", help="list or show scorer models in the registry")
+    m.add_argument("action", choices=("list", "show"))
+    m.add_argument("ref", nargs="?", help="NAME[@VERSION] for show")
+    return p
+
+
+def _progress_printer(quiet: bool):
+    start = time.perf_counter()
+
+    def show(done: int, total: int, result) -> None:
+        if quiet:
+            return
+        elapsed = time.perf_counter() - start
+        eta = elapsed / done * (total - done)
+        status = "ok" if result.status == "ok" else f"FAILED ({result.error['code']})"
+        print(f"[{done:>{len(str(total))}}/{total}] {Path(result.ref.path).name}: {status} "
+              f"{result.seconds:.1f} s · ETA {eta:.0f} s", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _summary(ranking, out: str) -> str:
+    lines = [f"{'rank':>4}  {'score':>5}  {'recommendation':<16} video"]
+    for v in ranking.videos[:15]:
+        score = "" if v.score is None else f"{v.score:.1f}"
+        rank = "-" if v.rank is None else str(v.rank)
+        extra = f"  [{v.error['code']}]" if v.error else ""
+        lines.append(f"{rank:>4}  {score:>5}  {v.recommendation:<16} {Path(v.path).name}{extra}")
+    if len(ranking.videos) > 15:
+        lines.append(f"… {len(ranking.videos) - 15} more in {out}/ranking.csv")
+    lines.append(f"wrote {out}/ranking.json, ranking.csv, features.parquet, results.sqlite, report.html")
+    return "\n".join(lines)
+
+
+def cmd_score(args) -> int:
+    from scoring.api import score
+
+    cache = False if args.no_cache else args.cache_dir
+    ranking = score(args.paths, manifest=args.manifest, campaign=args.campaign, out=args.out,
+                    workers=args.workers, profile=args.profile, cache_dir=cache,
+                    progress=_progress_printer(args.quiet))
+    if args.json:
+        print(json.dumps(ranking.to_dict(), indent=2, ensure_ascii=False))
+    if not args.quiet:
+        print(_summary(ranking, args.out), file=sys.stderr)
+    if args.fail_on_error and ranking.failed:
+        return EXIT_VIDEO_FAILED
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from scoring.report import write_report
+    from scoring.store import read_ranking
+
+    path = Path(args.dir) / "ranking.json"
+    if not path.is_file():
+        raise ConfigError(f"{path}: not found (run 'sparkscout score --out {args.dir}' first)")
+    print(write_report(read_ranking(args.dir), args.dir))
+    return EXIT_OK
+
+
+def cmd_probe(args) -> int:
+    from scoring.media import probe
+
+    try:
+        info = probe(args.file)
+    except MediaError as exc:
+        print(f"sparkscout probe: {exc.code}: {exc}", file=sys.stderr)
+        return EXIT_VIDEO_FAILED
+    data = info.to_dict()
+    if args.json:
+        print(json.dumps(data, indent=2))
+    else:
+        for key, value in data.items():
+            print(f"{key:>20}: {value}")
+    return EXIT_OK
+
+
+def cmd_models(args) -> int:
+    from scoring.scorers.registry import list_models, load_spec, model_dir
+
+    if args.action == "list":
+        for ref in list_models():
+            print(ref)
+        return EXIT_OK
+    if not args.ref:
+        raise ConfigError("models show needs NAME[@VERSION]")
+    card = model_dir(args.ref) / "card.md"
+    print(card.read_text() if card.is_file() else json.dumps(load_spec(args.ref), indent=2))
+    return EXIT_OK
+
+
+COMMANDS = {"score": cmd_score, "report": cmd_report, "probe": cmd_probe, "models": cmd_models}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        print(f"sparkscout: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("sparkscout: interrupted (computed features stay in the cache)", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001
+        print(f"sparkscout: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Engines run the same per-video function (scoring.pipeline.Worker.process) at scale."""

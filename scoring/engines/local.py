@@ -1,0 +1,49 @@
+"""Local engine: one process per core, each with its own models, results in input order."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Callable
+
+from scoring.inputs import VideoRef
+from scoring.pipeline import RunSettings, VideoResult, Worker, init_worker, process_in_worker
+
+Progress = Callable[[int, int, VideoResult], None]
+
+
+def default_workers() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run_local(refs: list[VideoRef], settings: RunSettings, workers: int | None = None,
+              progress: Progress | None = None) -> list[VideoResult]:
+    """Score ``refs`` with ``workers`` processes (in this process when 1 or one video).
+
+    Returns results in the order of ``refs``. Each worker builds its analyzers and loads
+    its models once; native libraries get one thread each so workers do not oversubscribe.
+    """
+    workers = max(1, min(workers or default_workers(), len(refs)))
+    results: list[VideoResult | None] = [None] * len(refs)
+    if workers == 1:
+        worker = Worker(settings)
+        for i, ref in enumerate(refs):
+            results[i] = worker.process(ref)
+            if progress:
+                progress(i + 1, len(refs), results[i])
+        return results  # type: ignore[return-value]
+    ctx = mp.get_context("spawn")  # fork is unsafe once ONNX/torch thread pools exist
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker,
+                             initargs=(settings, 1)) as pool:
+        futures = {pool.submit(process_in_worker, ref): i for i, ref in enumerate(refs)}
+        for done, fut in enumerate(as_completed(futures), start=1):
+            i = futures[fut]
+            results[i] = fut.result()
+            if progress:
+                progress(done, len(refs), results[i])
+    return results  # type: ignore[return-value]

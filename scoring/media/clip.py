@@ -1,0 +1,125 @@
+"""The decoded, sampled form of a video that every analyzer works on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SamplingPlan:
+    """What to keep while decoding. Memory is bounded by this plan, not by the video.
+
+    Attributes:
+        hook_seconds: length of the densely sampled opening, seconds.
+        hook_fps: frames per second kept inside the hook.
+        body_fps: frames per second kept over the whole video.
+        max_body_frames: cap on body frames; long videos are sampled more sparsely.
+        analysis_long_side: long side of hook/body frames in pixels (aspect kept).
+        n_stills: frames kept at native display resolution, spread over the video.
+        audio_rate: sample rate of the analysis audio, Hz (mono float32).
+    """
+
+    hook_seconds: float = 3.0
+    hook_fps: float = 8.0
+    body_fps: float = 2.0
+    max_body_frames: int = 120
+    analysis_long_side: int = 640
+    n_stills: int = 3
+    audio_rate: int = 16000
+
+
+@dataclass
+class VideoInfo:
+    """What the decoder sees in a file. Sizes are display sizes (rotation and SAR applied)."""
+
+    path: str
+    size_bytes: int
+    container: str
+    duration_s: float
+    width: int
+    height: int
+    coded_width: int
+    coded_height: int
+    rotation: int
+    sample_aspect_ratio: float
+    fps: float
+    video_codec: str
+    bit_rate: int | None
+    has_audio: bool
+    audio_codec: str | None = None
+    audio_rate: int | None = None
+    audio_channels: int | None = None
+    frame_count: int | None = None
+
+    @property
+    def aspect_ratio(self) -> float:
+        """Display width / height."""
+        return self.width / self.height if self.height else 0.0
+
+    def to_dict(self) -> dict:
+        from dataclasses import asdict
+
+        return asdict(self)
+
+
+@dataclass
+class Frames:
+    """A set of sampled frames.
+
+    Attributes:
+        images: uint8 RGB array, shape (N, H, W, 3), display orientation.
+        times: presentation times in seconds from the start of the video, shape (N,).
+    """
+
+    images: np.ndarray
+    times: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.times.shape[0])
+
+    @classmethod
+    def empty(cls, height: int = 0, width: int = 0) -> Frames:
+        return cls(np.zeros((0, height, width, 3), np.uint8), np.zeros(0, np.float64))
+
+
+@dataclass
+class AudioTrack:
+    """Decoded audio.
+
+    Attributes:
+        samples: mono float32 in [-1, 1], shape (n,), at ``rate`` Hz.
+        rate: sample rate of ``samples``, Hz.
+        source_rate: the stream's own sample rate, Hz.
+        peak_dbfs: sample peak over all source channels at the source rate, dBFS.
+        true_peak_dbfs: peak of the 4x oversampled source signal (ITU-R BS.1770), dBTP.
+        clipping_ratio: fraction of source-rate samples within 1 dB of full scale or above (0-1).
+    """
+
+    samples: np.ndarray
+    rate: int
+    source_rate: int
+    peak_dbfs: float
+    true_peak_dbfs: float
+    clipping_ratio: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples.shape[0] / self.rate if self.rate else 0.0
+
+
+@dataclass
+class Clip:
+    """One video, decoded once: hook frames, body frames, stills and audio."""
+
+    info: VideoInfo
+    hook: Frames
+    body: Frames
+    stills: Frames
+    audio: AudioTrack | None
+    plan: SamplingPlan = field(default_factory=SamplingPlan)
+
+    @property
+    def duration_s(self) -> float:
+        return self.info.duration_s

@@ -1,0 +1,236 @@
+"""One-pass decode: demux video and audio together once and keep only what the plan asks for."""
+
+from __future__ import annotations
+
+import math
+
+import av
+import numpy as np
+from scipy.signal import resample_poly
+
+from scoring.errors import MediaError
+from scoring.media.clip import AudioTrack, Clip, Frames, SamplingPlan, VideoInfo
+from scoring.media.probe import check_file, info_from_container, open_container
+
+# A sample within 1 dB of full scale counts as clipped. Lossy codecs (AAC) turn a hard
+# clip into ringing around full scale, so an exact 1.0 test would miss most of it.
+CLIP_LEVEL = 10 ** (-1.0 / 20)
+# Share of undecodable packets above which the file is reported as corrupt.
+MAX_BAD_PACKET_RATIO = 0.2
+
+
+def analysis_size(width: int, height: int, long_side: int) -> tuple[int, int]:
+    """Display (width, height) scaled so the long side is at most ``long_side``; even numbers."""
+    scale = min(1.0, long_side / max(width, height))
+    w = max(2, int(round(width * scale / 2)) * 2)
+    h = max(2, int(round(height * scale / 2)) * 2)
+    return w, h
+
+
+def sample_times(plan: SamplingPlan, duration_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Target times (seconds) for hook frames, body frames and stills."""
+    duration_s = max(duration_s, 0.0)
+    hook_end = min(plan.hook_seconds, duration_s) if duration_s > 0 else plan.hook_seconds
+    hook = np.arange(0.0, hook_end, 1.0 / plan.hook_fps) if hook_end > 0 else np.zeros(1)
+    n_body = max(1, min(plan.max_body_frames, int(math.ceil(duration_s * plan.body_fps))))
+    body = np.arange(n_body) * (duration_s / n_body) if duration_s > 0 else np.zeros(1)
+    stills = (np.arange(plan.n_stills) + 0.5) * (duration_s / max(plan.n_stills, 1))
+    return hook, body, stills
+
+
+def _rotate(image: np.ndarray, rotation: int) -> np.ndarray:
+    """Turn a coded-orientation image into display orientation (rotation: degrees CCW)."""
+    k = int(round(rotation / 90)) % 4
+    return np.ascontiguousarray(np.rot90(image, k)) if k else image
+
+
+def _with_rotation(info: VideoInfo, rotation: int) -> None:
+    """Fix display size in ``info`` once the first frame tells the rotation."""
+    if rotation == info.rotation:
+        return
+    width = round(info.coded_width * info.sample_aspect_ratio)
+    height = info.coded_height
+    if rotation % 180 != 0:
+        width, height = height, width
+    info.rotation, info.width, info.height = rotation, int(width), int(height)
+
+
+def _audio_block_to_float(frame: av.AudioFrame) -> np.ndarray:
+    """Source-rate samples of one audio frame as float in [-1, 1], shape (channels, n)."""
+    arr = frame.to_ndarray()
+    if not frame.format.is_planar:
+        arr = arr.reshape(-1, max(1, len(frame.layout.channels))).T
+    if arr.dtype.kind == "f":
+        return arr.astype(np.float32, copy=False)
+    if arr.dtype.kind == "u":
+        half = float(np.iinfo(arr.dtype).max + 1) / 2
+        return ((arr.astype(np.float32) - half) / half).astype(np.float32)
+    return (arr.astype(np.float32) / float(np.iinfo(arr.dtype).max + 1)).astype(np.float32)
+
+
+def to_dbfs(level: float, floor: float = -120.0) -> float:
+    """Linear amplitude (1.0 = full scale) to dBFS, rounded to 0.01 dB, floored."""
+    return round(20 * math.log10(level), 2) if level > 10 ** (floor / 20) else floor
+
+
+class _Sampler:
+    """Keeps the first frame at or after each target time (times in seconds)."""
+
+    def __init__(self, targets: np.ndarray, tolerance: float) -> None:
+        self.targets = np.sort(targets)
+        self.tolerance = tolerance
+        self.next = 0
+        self.images: list[np.ndarray] = []
+        self.times: list[float] = []
+
+    def wants(self, t: float) -> bool:
+        return self.next < len(self.targets) and t + self.tolerance >= self.targets[self.next]
+
+    def take(self, t: float, image: np.ndarray) -> None:
+        self.images.append(image)
+        self.times.append(t)
+        while self.next < len(self.targets) and self.targets[self.next] <= t + self.tolerance:
+            self.next += 1
+
+    def frames(self) -> Frames:
+        if not self.images:
+            return Frames.empty()
+        return Frames(np.stack(self.images), np.asarray(self.times, np.float64))
+
+
+class _AudioCollector:
+    """Resamples to mono ``rate`` Hz and measures peak and clipping at the source rate."""
+
+    def __init__(self, stream: av.audio.stream.AudioStream, rate: int) -> None:
+        self.rate = rate
+        self.source_rate = int(stream.codec_context.sample_rate or rate)
+        self.resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        self.chunks: list[np.ndarray] = []
+        self.peak = 0.0
+        self.true_peak = 0.0
+        self.clipped = 0
+        self.total = 0
+
+    def add(self, frame: av.AudioFrame | None) -> None:
+        if frame is not None:
+            signed = _audio_block_to_float(frame)
+            block = np.abs(signed)
+            if block.size:
+                self.peak = max(self.peak, float(block.max()))
+                if signed.shape[-1] >= 8:
+                    over = resample_poly(signed, 4, 1, axis=-1)
+                    self.true_peak = max(self.true_peak, float(np.abs(over).max()))
+                self.clipped += int(np.count_nonzero(block >= CLIP_LEVEL))
+                self.total += int(block.size)
+        for out in self.resampler.resample(frame):
+            self.chunks.append(out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
+
+    def track(self) -> AudioTrack:
+        self.add(None)  # flush the resampler
+        samples = np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.float32)
+        return AudioTrack(
+            samples=np.clip(samples, -1.0, 1.0),
+            rate=self.rate,
+            source_rate=self.source_rate,
+            peak_dbfs=to_dbfs(self.peak),
+            true_peak_dbfs=to_dbfs(max(self.true_peak, self.peak)),
+            clipping_ratio=self.clipped / self.total if self.total else 0.0,
+        )
+
+
+def decode_clip(path: str, plan: SamplingPlan | None = None) -> Clip:
+    """Decode ``path`` once into a Clip following ``plan``.
+
+    Video times come from presentation timestamps (variable frame rate safe), measured
+    from the first video frame. Frames are turned to display orientation (rotation
+    metadata) and display aspect (sample aspect ratio).
+
+    Raises:
+        MediaError: the file is missing, empty, not media, audio-only, truncated or corrupt.
+    """
+    plan = plan or SamplingPlan()
+    size = check_file(path)
+    with open_container(path) as container:
+        info = info_from_container(container, path, size, read_rotation=False)
+        return _decode_open(container, info, plan)
+
+
+def _decode_open(container: av.container.InputContainer, info: VideoInfo, plan: SamplingPlan) -> Clip:
+    path = info.path
+    vstream = container.streams.video[0]
+    astream = container.streams.audio[0] if container.streams.audio else None
+    hook_t, body_t, still_t = sample_times(plan, info.duration_s)
+    tol = 0.5 / info.fps if info.fps > 0 else 0.02
+    hook, body, stills = _Sampler(hook_t, tol), _Sampler(body_t, tol), _Sampler(still_t, tol)
+    audio = _AudioCollector(astream, plan.audio_rate) if astream is not None else None
+    coded_disp_w = round(info.coded_width * info.sample_aspect_ratio)
+    sw = sh = 0  # analysis size in coded orientation, set on the first frame
+    t0: float | None = None
+    last_t, n_frames, bad, packets = -1.0, 0, 0, 0
+    last_frame: av.VideoFrame | None = None
+    streams = [vstream] + ([astream] if astream is not None else [])
+    try:
+        for packet in container.demux(*streams):
+            packets += 1
+            try:
+                decoded = packet.decode()
+            except av.error.InvalidDataError:
+                bad += 1
+                continue
+            for frame in decoded:
+                if isinstance(frame, av.AudioFrame):
+                    audio.add(frame)  # type: ignore[union-attr]
+                    continue
+                if frame.time is None:
+                    t_abs = (n_frames / info.fps) if info.fps else 0.0
+                else:
+                    t_abs = float(frame.time)
+                if t0 is None:
+                    t0 = t_abs
+                    _with_rotation(info, int(round(frame.rotation or 0)))
+                    aw, ah = analysis_size(info.width, info.height, plan.analysis_long_side)
+                    sw, sh = (ah, aw) if info.rotation % 180 else (aw, ah)
+                t = round(t_abs - t0, 4)
+                n_frames += 1
+                last_t, last_frame = t, frame
+                if hook.wants(t) and t < plan.hook_seconds or body.wants(t):
+                    img = _rotate(frame.to_ndarray(format="rgb24", width=sw, height=sh), info.rotation)
+                    if hook.wants(t) and t < plan.hook_seconds:
+                        hook.take(t, img)
+                    if body.wants(t):
+                        body.take(t, img)
+                if stills.wants(t):
+                    full = frame.to_ndarray(format="rgb24", width=coded_disp_w, height=info.coded_height)
+                    stills.take(t, _rotate(full, info.rotation))
+    except av.error.FFmpegError as exc:
+        raise MediaError("decode_error", path, f"decoding failed after {n_frames} frames: {exc}") from exc
+    if n_frames == 0 or last_frame is None:
+        raise MediaError("truncated", path, "no video frame could be decoded (truncated or corrupt)")
+    if packets and bad / packets > MAX_BAD_PACKET_RATIO:
+        raise MediaError("decode_error", path, f"{bad} of {packets} packets are corrupt")
+    frame_step = 1.0 / info.fps if info.fps else 0.0
+    if info.duration_s > 1.0 and last_t + frame_step < 0.9 * info.duration_s - 0.5:
+        raise MediaError(
+            "truncated", path,
+            f"video ends at {last_t:.2f} s but the file declares {info.duration_s:.2f} s (truncated)",
+        )
+    # Short clips may not reach some targets: fall back to the last frame.
+    for sampler, native in ((hook, False), (body, False), (stills, True)):
+        if not sampler.images:
+            if native:
+                img = last_frame.to_ndarray(format="rgb24", width=coded_disp_w, height=info.coded_height)
+            else:
+                img = last_frame.to_ndarray(format="rgb24", width=sw, height=sh)
+            sampler.take(last_t, _rotate(img, info.rotation))
+    if info.duration_s <= 0:
+        info.duration_s = round(last_t + frame_step, 3)
+    if info.frame_count is None:
+        info.frame_count = n_frames
+    return Clip(
+        info=info,
+        hook=hook.frames(),
+        body=body.frames(),
+        stills=stills.frames(),
+        audio=audio.track() if audio is not None else None,
+        plan=plan,
+    )

@@ -1,0 +1,186 @@
+"""The per-video function every engine runs: hash, decode once, analyze, score.
+
+Models and analyzers are built once per worker process and reused across videos.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scoring.analyzers import AnalysisContext, Analyzer, Signals, build_analyzers
+from scoring.campaign import Campaign
+from scoring.contract import empty_evidence
+from scoring.errors import ConfigError, MediaError
+from scoring.inputs import VideoRef
+from scoring.media import SamplingPlan, decode_clip
+from scoring.media.probe import check_file
+from scoring.scorers import SUBSCORES, Scorer, load_scorer
+from scoring.store import FeatureCache, file_sha256
+
+PROFILES = ("fast", "full")
+
+
+@dataclass
+class RunSettings:
+    """Everything a worker needs; picklable so process pools can ship it."""
+
+    campaign: Campaign = field(default_factory=Campaign)
+    profile: str = "full"
+    cache_dir: str | None = None
+    model_roots: list[str] = field(default_factory=list)
+
+    def plan(self) -> SamplingPlan:
+        return SamplingPlan(hook_seconds=self.campaign.hook_seconds)
+
+
+@dataclass
+class VideoResult:
+    """One video's outcome, before batch-level ranking."""
+
+    ref: VideoRef
+    status: str
+    video_id: str | None = None
+    error: dict[str, str] | None = None
+    info: dict[str, Any] | None = None
+    features: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=empty_evidence)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    subscores: dict[str, float | None] = field(default_factory=dict)
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    models: dict[str, str] = field(default_factory=dict)
+    made_by: dict[str, dict[str, str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class Worker:
+    """Holds the analyzers and scorers of one process; :meth:`process` scores one video."""
+
+    def __init__(self, settings: RunSettings) -> None:
+        if settings.profile not in PROFILES:
+            raise ConfigError(f"unknown profile {settings.profile!r} (use {' or '.join(PROFILES)})")
+        self.settings = settings
+        self.plan = settings.plan()
+        self.analyzers: list[Analyzer] = build_analyzers(settings.profile)
+        self.scorers: dict[str, Scorer | None] = {}
+        roots = [Path(r) for r in settings.model_roots]
+        for name in SUBSCORES:
+            if name == "engagement":
+                continue  # needs the whole batch: scored in ranking
+            try:
+                self.scorers[name] = load_scorer(settings.campaign.model_ref(name), roots)
+            except ConfigError:
+                if name in settings.campaign.models:
+                    raise
+                self.scorers[name] = None  # no built-in model for it yet
+        self.cache = FeatureCache(settings.cache_dir) if settings.cache_dir else None
+        campaign = settings.campaign
+        self.context = dict(hook_seconds=campaign.hook_seconds, terms=campaign.terms(),
+                            product_images=list(campaign.product_images))
+
+    def process(self, ref: VideoRef) -> VideoResult:
+        """Score one video. Media problems become a failed result, never an exception."""
+        start = time.perf_counter()
+        result = VideoResult(ref=ref, status="ok")
+        try:
+            check_file(ref.path)
+            result.video_id = file_sha256(ref.path)
+            signals = self._analyze(ref.path, result)
+            self._merge(signals, result)
+            self._score(result)
+        except MediaError as exc:
+            result.status = "failed"
+            result.error = {"code": exc.code, "message": str(exc)}
+        except Exception as exc:  # a bug must not sink the batch; report it on the video
+            result.status = "failed"
+            result.error = {"code": "internal_error",
+                            "message": f"{ref.path}: internal error: {type(exc).__name__}: {exc}"}
+            result.warnings.append(traceback.format_exc(limit=5))
+        result.seconds = round(time.perf_counter() - start, 3)
+        return result
+
+    def _analyze(self, path: str, result: VideoResult) -> dict[str, Signals]:
+        video_id = result.video_id or ""
+        cached: dict[str, Signals] = {}
+        info = None
+        if self.cache is not None:
+            info = self.cache.get(video_id, f"info-{_plan_key(self.plan)}")
+            for a in self.analyzers:
+                hit = self.cache.get_signals(video_id, a)
+                if hit is not None:
+                    cached[a.name] = hit
+        if info is not None and len(cached) == len(self.analyzers):
+            result.info = info
+            return cached  # everything known: no decode at all
+        clip = decode_clip(path, self.plan)
+        result.info = clip.info.to_dict()
+        if self.cache is not None:
+            self.cache.put(video_id, f"info-{_plan_key(self.plan)}", result.info)
+        ctx = AnalysisContext(**self.context)
+        out: dict[str, Signals] = {}
+        for a in self.analyzers:
+            if a.name in cached:
+                out[a.name] = ctx.upstream[a.name] = cached[a.name]
+                continue
+            try:
+                sig = a.analyze(clip, ctx)
+            except Exception as exc:  # one analyzer failing leaves its features empty
+                result.warnings.append(f"analyzer {a.name} failed: {type(exc).__name__}: {exc}")
+                sig = a.signals(dict.fromkeys(a.feature_keys))
+            else:
+                sig.made_by = {"analyzer": a.name, "version": a.version, "config": a.config_hash()}
+                if self.cache is not None:
+                    self.cache.put_signals(video_id, a, sig)
+            out[a.name] = ctx.upstream[a.name] = sig
+        return out
+
+    @staticmethod
+    def _merge(signals: dict[str, Signals], result: VideoResult) -> None:
+        for name, sig in signals.items():
+            result.features.update(sig.features)
+            for key, value in sig.evidence.items():
+                if value is not None or result.evidence.get(key) is None:
+                    result.evidence[key] = value
+            result.events.extend(e.to_dict() for e in sig.events)
+            result.made_by[name] = sig.made_by
+        result.events.sort(key=lambda e: (e["t"], e["kind"]))
+
+    def _score(self, result: VideoResult) -> None:
+        for name, scorer in self.scorers.items():
+            if scorer is None:
+                result.subscores[name] = None
+                continue
+            sub = scorer.score(result.features)
+            result.subscores[name] = sub.value
+            result.models[name] = scorer.model_id
+            result.reasons.extend(r.to_dict() for r in sub.reasons)
+
+
+def _plan_key(plan: SamplingPlan) -> str:
+    items = sorted(dataclasses.asdict(plan).items())
+    return "-".join(f"{v}" for _, v in items)
+
+
+# One Worker per process, built on first use (process pools call init_worker).
+_WORKER: Worker | None = None
+
+
+def init_worker(settings: RunSettings, threads: int | None = None) -> None:
+    """Build this process's Worker; cap native thread pools when several processes share cores."""
+    global _WORKER
+    if threads:
+        import cv2
+
+        cv2.setNumThreads(threads)
+    _WORKER = Worker(settings)
+
+
+def process_in_worker(ref: VideoRef) -> VideoResult:
+    if _WORKER is None:
+        raise RuntimeError("init_worker was not called in this process")
+    return _WORKER.process(ref)

@@ -1,0 +1,63 @@
+"""The model registry on disk: ``models/<name>/<version>/model.json`` plus ``card.md``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from scoring.errors import ConfigError
+from scoring.scorers.base import Scorer
+from scoring.scorers.rules import RuleScorer
+
+DEFAULT_VERSION = "prior-1"
+
+
+def builtin_models_dir() -> Path:
+    """The built-in registry: ``models/`` of a source checkout, else the copy in the wheel."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "models", here / "builtin_models"):
+        if candidate.is_dir():
+            return candidate
+    raise ConfigError("built-in models folder not found (broken installation)")
+
+
+def parse_ref(ref: str) -> tuple[str, str]:
+    """``"hook@prior-1"`` -> ("hook", "prior-1"); a bare name means the default version."""
+    name, _, version = ref.partition("@")
+    return name.strip(), (version.strip() or DEFAULT_VERSION)
+
+
+def model_dir(ref: str, roots: list[Path] | None = None) -> Path:
+    name, version = parse_ref(ref)
+    for root in (roots or []) + [builtin_models_dir()]:
+        path = Path(root) / name / version
+        if (path / "model.json").is_file():
+            return path
+    raise ConfigError(f"model {name}@{version} not found; known: {', '.join(list_models(roots))}")
+
+
+def list_models(roots: list[Path] | None = None) -> list[str]:
+    """Every ``name@version`` available, built-in and in ``roots``."""
+    found = set()
+    for root in (roots or []) + [builtin_models_dir()]:
+        for spec in Path(root).glob("*/*/model.json"):
+            found.add(f"{spec.parent.parent.name}@{spec.parent.name}")
+    return sorted(found)
+
+
+def load_spec(ref: str, roots: list[Path] | None = None) -> dict[str, Any]:
+    path = model_dir(ref, roots) / "model.json"
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}: invalid JSON: {exc}") from exc
+
+
+def load_scorer(ref: str, roots: list[Path] | None = None) -> Scorer:
+    """Build the scorer a registry entry describes (``kind`` selects the class)."""
+    spec = load_spec(ref, roots)
+    kind = spec.get("kind", "rules")
+    if kind == "rules":
+        return RuleScorer.from_spec(spec)
+    raise ConfigError(f"model {ref}: unknown kind {kind!r}")

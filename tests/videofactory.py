@@ -1,0 +1,100 @@
+"""Tiny synthetic videos for tests, encoded with PyAV (libx264 + AAC)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable
+
+import av
+import numpy as np
+
+FrameFn = Callable[[int, float], np.ndarray]  # (index, time s) -> RGB uint8 (H, W, 3)
+
+
+def sine(seconds: float, rate: int = 48000, freq: float = 997.0, peak: float = 0.5) -> np.ndarray:
+    """Mono sine, shape (n,), float32, amplitude ``peak`` (1.0 = full scale), 20 ms fades.
+
+    The fades keep the AAC encoder from ringing at an abrupt start or end.
+    """
+    n = int(seconds * rate)
+    t = np.arange(n) / rate
+    ramp = np.minimum(1.0, np.minimum(np.arange(n), n - 1 - np.arange(n)) / (0.02 * rate))
+    return (peak * ramp * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+def write_video(
+    path: str | Path,
+    frame_fn: FrameFn,
+    *,
+    n_frames: int,
+    fps: float = 24.0,
+    size: tuple[int, int] = (180, 320),
+    audio: np.ndarray | None = None,
+    audio_rate: int = 48000,
+    rotation: int | None = None,
+    sar: Fraction | None = None,
+    frame_times: list[float] | None = None,
+) -> Path:
+    """Encode frames (and optional mono audio) to ``path``.
+
+    Args:
+        size: coded (width, height) in pixels.
+        frame_times: presentation times in seconds for a variable frame rate clip.
+    """
+    path = Path(path)
+    w, h = size
+    with av.open(str(path), "w") as out:
+        vs = out.add_stream("libx264", rate=Fraction(fps).limit_denominator(1000))
+        vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
+        vs.options = {"crf": "28", "preset": "veryfast"}
+        if frame_times is not None:
+            vs.codec_context.time_base = Fraction(1, 1000)
+        if sar is not None:
+            vs.codec_context.sample_aspect_ratio = sar
+        if rotation is not None:
+            vs.set_display_rotation(rotation)
+        astream = None
+        if audio is not None:
+            astream = out.add_stream("aac", rate=audio_rate, layout="mono")
+        for i in range(n_frames):
+            t = frame_times[i] if frame_times is not None else i / fps
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame_fn(i, t)), format="rgb24")
+            if frame_times is not None:
+                frame.pts = int(round(t * 1000))
+                frame.time_base = Fraction(1, 1000)
+            for packet in vs.encode(frame):
+                out.mux(packet)
+        for packet in vs.encode():
+            out.mux(packet)
+        if astream is not None:
+            block = 1024
+            for start in range(0, len(audio), block):
+                chunk = audio[start:start + block].reshape(1, -1).astype(np.float32)
+                af = av.AudioFrame.from_ndarray(chunk, format="flt", layout="mono")
+                af.sample_rate = audio_rate
+                af.pts = start
+                af.time_base = Fraction(1, audio_rate)
+                for packet in astream.encode(af):
+                    out.mux(packet)
+            for packet in astream.encode():
+                out.mux(packet)
+    return path
+
+
+def moving_pattern(width: int, height: int) -> FrameFn:
+    """A textured, moving test picture (sharp edges, mid brightness)."""
+    yy, xx = np.mgrid[0:height, 0:width]
+
+    def fn(i: int, t: float) -> np.ndarray:
+        shift = int(t * 40)
+        checker = (((xx + shift) // 16 + yy // 16) % 2) * 160 + 48
+        img = np.stack([checker, np.roll(checker, 5, axis=1), (xx * 255 // max(width - 1, 1))], axis=-1)
+        return img.astype(np.uint8)
+
+    return fn
+
+
+def solid(width: int, height: int, value: int = 0) -> FrameFn:
+    img = np.full((height, width, 3), value, np.uint8)
+    return lambda i, t: img
