@@ -49,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("file")
     pr.add_argument("--json", action="store_true")
 
+    e = sub.add_parser("eval", help="accuracy of the evidence against a ground-truth suite (JSON)")
+    e.add_argument("suite", help='JSON file: {"clips": [{"path": ..., "<evidence key>": truth, ...}]}')
+    e.add_argument("--out", default="eval-out", help="folder for eval.json (default: %(default)s)")
+    e.add_argument("--campaign", help="campaign TOML (brand and product terms for mention checks)")
+    e.add_argument("--workers", type=int, default=None)
+    e.add_argument("--json", action="store_true", help="print eval.json on stdout")
+
     m = sub.add_parser("models", help="list or show scorer models in the registry")
     m.add_argument("action", choices=("list", "show"))
     m.add_argument("ref", nargs="?", help="NAME[@VERSION] for show")
@@ -141,7 +148,15 @@ def cmd_models(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"score": cmd_score, "report": cmd_report, "probe": cmd_probe, "models": cmd_models}
+def cmd_eval(args) -> int:
+    from scoring.evaluate import evaluate, format_result
+
+    result = evaluate(args.suite, out=args.out, campaign=args.campaign, workers=args.workers)
+    print(json.dumps(result, indent=2) if args.json else format_result(result))
+    return EXIT_OK
+
+
+COMMANDS = {"score": cmd_score, "report": cmd_report, "probe": cmd_probe, "eval": cmd_eval, "models": cmd_models}
 
 
 def main(argv: list[str] | None = None) -> int:

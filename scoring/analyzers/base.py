@@ -108,6 +108,8 @@ class Analyzer(abc.ABC):
         feature_keys: the keys (without prefix) that :meth:`analyze` always produces.
         evidence_keys: contract evidence keys this analyzer fills.
         requires: names of analyzers whose Signals this one reads from ``ctx.upstream``.
+        after: analyzers to run first when they are registered and in the profile
+            (optional inputs, e.g. a transcript); absent ones are simply skipped.
         profiles: run profiles that include this analyzer (``fast``, ``full``).
     """
 
@@ -117,6 +119,7 @@ class Analyzer(abc.ABC):
     feature_keys: ClassVar[tuple[str, ...]] = ()
     evidence_keys: ClassVar[tuple[str, ...]] = ()
     requires: ClassVar[tuple[str, ...]] = ()
+    after: ClassVar[tuple[str, ...]] = ()
     profiles: ClassVar[frozenset[str]] = frozenset({"fast", "full"})
 
     def __init__(self, config: Any | None = None) -> None:

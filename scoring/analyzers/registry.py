@@ -31,6 +31,9 @@ def analyzer_names() -> list[str]:
             raise ValueError(f"analyzer {path[-1]!r} requires unknown analyzer {name!r}")
         for dep in _REGISTRY[name].requires:
             visit(dep, path + (name,))
+        for dep in _REGISTRY[name].after:
+            if dep in _REGISTRY:
+                visit(dep, path + (name,))
         order.append(name)
 
     for name in sorted(_REGISTRY):

@@ -19,6 +19,9 @@ class SamplingPlan:
         analysis_long_side: long side of hook/body frames in pixels (aspect kept).
         n_stills: frames kept at native display resolution, spread over the video.
         audio_rate: sample rate of the analysis audio, Hz (mono float32).
+        skip_nonref_frames: after the hook, let the decoder drop frames no other frame
+            depends on (B-frames). About halves decode time on B-frame video; body
+            sample times then land on the nearest kept frame (within a frame or two).
     """
 
     hook_seconds: float = 3.0
@@ -28,6 +31,7 @@ class SamplingPlan:
     analysis_long_side: int = 640
     n_stills: int = 3
     audio_rate: int = 16000
+    skip_nonref_frames: bool = True
 
 
 @dataclass

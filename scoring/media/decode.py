@@ -6,7 +6,7 @@ import math
 
 import av
 import numpy as np
-from scipy.signal import resample_poly
+from scipy.signal import firwin, upfirdn
 
 from scoring.errors import MediaError
 from scoring.media.clip import AudioTrack, Clip, Frames, SamplingPlan, VideoInfo
@@ -15,6 +15,11 @@ from scoring.media.probe import check_file, info_from_container, open_container
 # A sample within 1 dB of full scale counts as clipped. Lossy codecs (AAC) turn a hard
 # clip into ringing around full scale, so an exact 1.0 test would miss most of it.
 CLIP_LEVEL = 10 ** (-1.0 / 20)
+# 4x oversampling filter for true peak (BS.1770 annex 2 style), designed once.
+OVERSAMPLE = 4
+TRUE_PEAK_FIR = firwin(48, 1.0 / OVERSAMPLE) * OVERSAMPLE
+# Blocks quieter than this cannot reach a meaningful true peak; skip oversampling them.
+TRUE_PEAK_MIN_LEVEL = 0.25
 # Share of undecodable packets above which the file is reported as corrupt.
 MAX_BAD_PACKET_RATIO = 0.2
 
@@ -116,9 +121,10 @@ class _AudioCollector:
             signed = _audio_block_to_float(frame)
             block = np.abs(signed)
             if block.size:
-                self.peak = max(self.peak, float(block.max()))
-                if signed.shape[-1] >= 8:
-                    over = resample_poly(signed, 4, 1, axis=-1)
+                block_peak = float(block.max())
+                self.peak = max(self.peak, block_peak)
+                if block_peak >= TRUE_PEAK_MIN_LEVEL and 2 * block_peak > self.true_peak:
+                    over = upfirdn(TRUE_PEAK_FIR, signed, up=OVERSAMPLE, axis=-1)
                     self.true_peak = max(self.true_peak, float(np.abs(over).max()))
                 self.clipped += int(np.count_nonzero(block >= CLIP_LEVEL))
                 self.total += int(block.size)
@@ -158,6 +164,7 @@ def decode_clip(path: str, plan: SamplingPlan | None = None) -> Clip:
 def _decode_open(container: av.container.InputContainer, info: VideoInfo, plan: SamplingPlan) -> Clip:
     path = info.path
     vstream = container.streams.video[0]
+    skipping = False
     astream = container.streams.audio[0] if container.streams.audio else None
     hook_t, body_t, still_t = sample_times(plan, info.duration_s)
     tol = 0.5 / info.fps if info.fps > 0 else 0.02
@@ -193,6 +200,9 @@ def _decode_open(container: av.container.InputContainer, info: VideoInfo, plan: 
                 t = round(t_abs - t0, 4)
                 n_frames += 1
                 last_t, last_frame = t, frame
+                if plan.skip_nonref_frames and not skipping and t > plan.hook_seconds:
+                    vstream.codec_context.skip_frame = "NONREF"  # past the dense hook
+                    skipping = True
                 if hook.wants(t) and t < plan.hook_seconds or body.wants(t):
                     img = _rotate(frame.to_ndarray(format="rgb24", width=sw, height=sh), info.rotation)
                     if hook.wants(t) and t < plan.hook_seconds:

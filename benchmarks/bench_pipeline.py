@@ -1,0 +1,142 @@
+"""Speed and memory of the per-video pipeline, as ratios against a floor measured in the same run.
+
+Floor: PyAV decoding every frame of a generated 30 s 1080x1920 H.264 clip with AAC audio,
+single process, default threading. Then the whole per-video function (hash, decode
+once, every analyzer, scorers) in the ``fast`` and ``full`` profiles, with models
+already loaded (a worker scores many videos), and a per-analyzer breakdown.
+
+    python benchmarks/bench_pipeline.py [--seconds 30] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / ".bench"
+
+
+def make_bench_clip(path: Path, seconds: float = 30.0, fps: int = 30) -> Path:
+    """A 1080x1920 H.264 (CRF 23, preset medium) + AAC clip: moving texture, a face-sized
+    bright disc, tonal audio with syllable-like bursts. Made once and reused."""
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    w, h, rate = 1080, 1920, 48000
+    rng = np.random.default_rng(0)
+    texture = rng.integers(0, 255, (h // 8, w // 8, 3), dtype=np.uint8).repeat(8, 0).repeat(8, 1)
+    yy, xx = np.mgrid[0:h, 0:w]
+    tmp = path.with_suffix(".tmp.mp4")
+    with av.open(str(tmp), "w") as out:
+        vs = out.add_stream("libx264", rate=fps)
+        vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
+        vs.options = {"crf": "23", "preset": "medium"}
+        aus = out.add_stream("aac", rate=rate, layout="mono")
+        n = int(seconds * fps)
+        for i in range(n):
+            img = np.roll(texture, i * 3, axis=1)
+            cx, cy = w // 2 + int(200 * np.sin(i / 20)), h // 3
+            disc = (xx - cx) ** 2 + (yy - cy) ** 2 < 200**2
+            img = img.copy()
+            img[disc] = (230, 190, 160)
+            for p in vs.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                out.mux(p)
+        for p in vs.encode():
+            out.mux(p)
+        t = np.arange(int(seconds * rate)) / rate
+        env = (np.sin(2 * np.pi * 3.0 * t) > 0).astype(np.float32)
+        audio = (0.2 * env * np.sin(2 * np.pi * 180 * t * (1 + 0.1 * np.sin(2 * np.pi * 0.5 * t)))).astype(np.float32)
+        for start in range(0, len(audio), 1024):
+            f = av.AudioFrame.from_ndarray(audio[start:start + 1024].reshape(1, -1), format="flt", layout="mono")
+            f.sample_rate, f.pts, f.time_base = rate, start, Fraction(1, rate)
+            for p in aus.encode(f):
+                out.mux(p)
+        for p in aus.encode():
+            out.mux(p)
+    tmp.rename(path)
+    return path
+
+
+def floor_seconds(path: Path) -> float:
+    """PyAV decoding every video frame (and nothing else), default threading."""
+    start = time.perf_counter()
+    with av.open(str(path)) as c:
+        for _ in c.decode(video=0):
+            pass
+    return time.perf_counter() - start
+
+
+def child(profile: str, path: Path, repeat: int) -> dict:
+    """Runs in a fresh process: warm-up, then timed runs, per-analyzer times, peak RSS."""
+    sys.path.insert(0, str(ROOT))
+    from scoring.analyzers import AnalysisContext
+    from scoring.inputs import VideoRef
+    from scoring.media import decode_clip
+    from scoring.pipeline import RunSettings, Worker
+
+    t0 = time.perf_counter()
+    worker = Worker(RunSettings(profile=profile, cache_dir=None))
+    first = worker.process(VideoRef(str(path)))
+    cold = time.perf_counter() - t0
+    assert first.status == "ok", first.error
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        worker.process(VideoRef(str(path)))
+        runs.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    clip = decode_clip(str(path), worker.plan)
+    decode_s = time.perf_counter() - start
+    ctx = AnalysisContext(**worker.context)
+    per = {}
+    for a in worker.analyzers:
+        start = time.perf_counter()
+        ctx.upstream[a.name] = a.analyze(clip, ctx)
+        per[a.name] = round(time.perf_counter() - start, 3)
+    return {"profile": profile, "cold_s": round(cold, 3), "warm_s": round(min(runs), 3), "decode_s": round(decode_s, 3),
+            "analyzers_s": per, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--clip", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, Path(args.clip), args.repeat)))
+        return
+    clip = make_bench_clip(BENCH_DIR / f"bench_{int(args.seconds)}s_1080x1920.mp4", args.seconds)
+    floor_seconds(clip)  # warm the page cache
+    floor = min(floor_seconds(clip) for _ in range(args.repeat))
+    print(f"clip: {clip.name} ({clip.stat().st_size / 1e6:.1f} MB)")
+    print(f"floor  PyAV decode of every frame: {floor:.2f} s")
+    results = {"floor_s": round(floor, 3), "profiles": {}}
+    targets = {"fast": 1.5, "full": 4.0}
+    for profile in ("fast", "full"):
+        out = subprocess.run([sys.executable, __file__, "--child", profile, "--clip", str(clip),
+                              "--repeat", str(args.repeat)], capture_output=True, text=True, check=True)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        r["ratio"] = round(r["warm_s"] / floor, 2)
+        results["profiles"][profile] = r
+        print(f"{profile:<5}  per video {r['warm_s']:.2f} s = {r['ratio']:.2f} x floor (target <= {targets[profile]}) "
+              f"| decode {r['decode_s']:.2f} s | first video incl. model loading {r['cold_s']:.2f} s "
+              f"| peak RSS {r['peak_rss_mb']:.0f} MB")
+        print("       analyzers: " + ", ".join(f"{k} {v:.2f}s" for k, v in r["analyzers_s"].items()))
+    (BENCH_DIR / "results.json").write_text(json.dumps(results, indent=2))
+    print(f"wrote {BENCH_DIR / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
