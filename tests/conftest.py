@@ -21,3 +21,14 @@ def small_clip(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("small")
     return write_video(d / "small.mp4", moving_pattern(180, 320), n_frames=48, size=(180, 320),
                        audio=sine(2.0, peak=0.5))
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """The README's demo: every fixture scored with pipelines/demo.toml (once per session)."""
+    from scoring.api import score
+
+    out = tmp_path_factory.mktemp("demo-out")
+    ranking = score([str(FIXTURES)], campaign=str(ROOT / "pipelines" / "demo.toml"), out=str(out),
+                    workers=2, cache_dir=str(tmp_path_factory.mktemp("cache")))
+    return ranking, out

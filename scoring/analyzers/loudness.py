@@ -36,8 +36,8 @@ def _biquad(kind: str, gain_db: float, q: float, fc: float, rate: int) -> tuple[
 
 def k_weight(samples: np.ndarray, rate: int) -> np.ndarray:
     """Apply BS.1770 K-weighting (shelf + high-pass) to mono ``samples`` (shape (n,))."""
-    b1, a1 = _biquad("high_shelf", 3.99984385397, 0.7071752369554193, 1681.9744509555319, rate)
-    b2, a2 = _biquad("high_pass", 0.0, 0.5003270373253953, 38.13547087613982, rate)
+    b1, a1 = _biquad("high_shelf", 4.0, 1 / math.sqrt(2), 1500.0, rate)
+    b2, a2 = _biquad("high_pass", 0.0, 0.5, 38.0, rate)
     return lfilter(b2, a2, lfilter(b1, a1, samples.astype(np.float64)))
 
 
