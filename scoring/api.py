@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from scoring import __version__
 from scoring.campaign import Campaign, campaign_from_dict, load_campaign
@@ -120,14 +121,14 @@ def score(
     refs: list[VideoRef] = collect(paths, manifest)
     cache = None if cache_dir is False else str(cache_dir or default_cache_dir())
     settings = RunSettings(campaign=camp, profile=profile, cache_dir=cache)
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     n_workers = workers or default_workers()
     results = run_local(refs, settings, n_workers, progress)
     run = {
         "sparkscout_version": __version__,
         "started_at": started.isoformat(timespec="seconds"),
-        "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - t0, 2),
         "profile": profile,
         "engine": "local",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Callable
 
 from scoring.inputs import VideoRef
 from scoring.pipeline import RunSettings, VideoResult, Worker, init_worker, process_in_worker

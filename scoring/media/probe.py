@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import Iterator
 
 import av
 

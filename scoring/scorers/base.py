@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 SUBSCORES = ("hook", "audio_clarity", "visual_clarity", "product_integration", "engagement")
 

@@ -6,8 +6,9 @@ read, and a researcher can edit or retrain, exactly why a video scored as it did
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
