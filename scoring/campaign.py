@@ -43,6 +43,7 @@ class Campaign:
     authorization_days: int = 30
     request_min_score: float = 60.0
     consider_min_score: float = 45.0
+    diversity_weight: float = 5.0
     weights: dict[str, float] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     source: str | None = None
@@ -66,7 +67,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "products": (list,), "product_images": (list,), "cta_phrases": (list,),
     "hook_seconds": (int, float), "shortlist_size": (int,), "max_per_creator": (int,),
     "authorization_days": (int,), "request_min_score": (int, float),
-    "consider_min_score": (int, float), "weights": (dict,), "models": (dict,),
+    "consider_min_score": (int, float), "diversity_weight": (int, float), "weights": (dict,), "models": (dict,),
 }
 
 
@@ -114,6 +115,8 @@ def campaign_from_dict(data: dict[str, Any], source: str | Path | None = None) -
     for key in ("request_min_score", "consider_min_score"):
         if not 0 <= getattr(c, key) <= 100:
             raise fail(key, f"must be between 0 and 100, got {getattr(c, key)}")
+    if not 0 <= c.diversity_weight <= 50:
+        raise fail("diversity_weight", f"must be between 0 and 50 points, got {c.diversity_weight}")
     if c.consider_min_score > c.request_min_score:
         raise fail("consider_min_score", "must not exceed request_min_score")
     for key, value in c.weights.items():

@@ -10,6 +10,7 @@ from scoring.contract import SCHEMA_VERSION
 from scoring.engagement import EngagementPrior, fit_prior, score_engagement
 from scoring.pipeline import VideoResult
 from scoring.scorers import SUBSCORES
+from scoring.shortlist import Candidate, select
 
 
 @dataclass
@@ -46,7 +47,8 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
     """Turn per-video results into the ranking.json document.
 
     Order: videos passing every gate by score (ties by video_id), then gated videos the
-    same way, then failed videos by path (rank null).
+    same way, then failed videos by path (rank null). The shortlist (see
+    scoring.shortlist) skips near-duplicates, caps videos per creator and prefers variety.
     """
     ok = [r for r in results if r.status == "ok"]
     prior = fit_prior([r.ref.counts() for r in ok])
@@ -63,32 +65,29 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
         score = composite(r.subscores, weights)
         rows.append((r, gates, score))
     rows.sort(key=lambda x: (bool(x[1]), -(x[2] if x[2] is not None else -1), x[0].video_id or ""))
-    videos, per_creator, shortlist = [], {}, 0
-    for rank, (r, gates, score) in enumerate(rows, start=1):
+    candidates = [
+        Candidate(video_id=r.video_id or r.ref.path, rank=rank, score=score, creator=r.ref.creator,
+                  features=r.features, eligible=not gates and score is not None and score >= campaign.consider_min_score)
+        for rank, (r, gates, score) in enumerate(rows, start=1)
+    ]
+    chosen = set(select(candidates, campaign.shortlist_size, campaign.max_per_creator, campaign.diversity_weight))
+    videos = []
+    for cand, (r, gates, score) in zip(candidates, rows):
+        shortlisted = cand.video_id in chosen
         reasons = [_reason("gate", g.text, -100.0) for g in gates]
-        shortlisted = False
-        creator = r.ref.creator
-        if not gates and score is not None and score >= campaign.consider_min_score:
-            taken = per_creator.get(creator, []) if creator else []
-            if shortlist >= campaign.shortlist_size:
-                pass
-            elif creator and len(taken) >= campaign.max_per_creator:
-                reasons.append(_reason("shortlist", f"not shortlisted: {creator} already has a higher-ranked "
-                                       f"video (#{taken[0]}); max {campaign.max_per_creator} per creator"))
-            else:
-                shortlisted = True
-                shortlist += 1
-                if creator:
-                    per_creator.setdefault(creator, []).append(rank)
+        reasons += [_reason("shortlist", note) for note in dict.fromkeys(cand.notes)]
         if shortlisted and score is not None and score >= campaign.request_min_score:
             rec = "request_ad_code"
-        elif not gates and score is not None and score >= campaign.consider_min_score:
+        elif cand.eligible and cand.duplicate_of is None:
             rec = "consider"
         else:
             rec = "skip"
-        videos.append(_video_entry(r, rank, score, rec, shortlisted, campaign, reasons + _sorted(r.reasons)))
+        entry = _video_entry(r, cand.rank, score, rec, shortlisted, campaign, reasons + _sorted(r.reasons))
+        entry["duplicate_of"] = cand.duplicate_of
+        videos.append(entry)
     failed = sorted((r for r in results if r.status != "ok"), key=lambda r: r.ref.path)
-    videos.extend(_video_entry(r, None, None, "skip", False, campaign, []) for r in failed)
+    for r in failed:
+        videos.append({**_video_entry(r, None, None, "skip", False, campaign, []), "duplicate_of": None})
     run = {**run, "schema_version": SCHEMA_VERSION, "campaign": campaign.name, "objective": campaign.objective,
            "weights": weights, "engagement_prior": _prior_dict(prior),
            "counts": {"videos": len(results), "ok": len(ok), "failed": len(failed),
