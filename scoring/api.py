@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -22,6 +23,7 @@ from scoring.inputs import VideoRef, collect
 from scoring.pipeline import RunSettings, VideoResult
 from scoring.ranking import rank_results
 from scoring.report import write_report
+from scoring.report.requests import write_requests
 from scoring.store import default_cache_dir, write_run_outputs
 
 
@@ -46,6 +48,10 @@ class RankedVideo:
     events: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    duplicate_of: str | None = None
+    post_url: str | None = None
+    caption: str | None = None
+    media: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RankedVideo:
@@ -79,6 +85,26 @@ class Ranking:
         return cls(run=data["run"], videos=[RankedVideo.from_dict(v) for v in data["videos"]])
 
 
+MEDIA_FOLDER = "report_media"
+
+
+def _collect_media(results: list[VideoResult], doc: dict[str, Any], out: Path) -> None:
+    """Copy each video's report media next to the report and point its entry at them."""
+    folder = out / MEDIA_FOLDER
+    by_id = {r.video_id: r for r in results if r.media}
+    for entry in doc["videos"]:
+        r = by_id.get(entry["video_id"])
+        entry["media"] = {}
+        if r is None:
+            continue
+        for kind, src in r.media.items():
+            dst = folder / Path(src).name
+            if not dst.exists():
+                folder.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, dst)
+            entry["media"][kind] = f"{MEDIA_FOLDER}/{dst.name}"
+
+
 def resolve_campaign(campaign: str | Path | Campaign | dict[str, Any] | None) -> Campaign:
     """A Campaign from a TOML path, a mapping, an existing Campaign, or the defaults."""
     if campaign is None:
@@ -108,7 +134,7 @@ def score(
         manifest: CSV/JSONL with ``path`` and optional creator and engagement counts.
         campaign: campaign TOML path, mapping or Campaign; defaults to a generic one.
         out: if given, write ranking.json, ranking.csv, features.parquet,
-            results.sqlite and report.html there.
+            results.sqlite, report.html (+ report_media/) and requests.md there.
         workers: processes to use (default: every core).
         profile: ``full`` or ``fast`` (fast skips ASR and OCR).
         cache_dir: feature cache folder; None for the user cache, False to disable.
@@ -120,7 +146,9 @@ def score(
     camp = resolve_campaign(campaign)
     refs: list[VideoRef] = collect(paths, manifest)
     cache = None if cache_dir is False else str(cache_dir or default_cache_dir())
-    settings = RunSettings(campaign=camp, profile=profile, cache_dir=cache)
+    media_dir = Path(out) / MEDIA_FOLDER if out is not None else None
+    settings = RunSettings(campaign=camp, profile=profile, cache_dir=cache, make_media=out is not None,
+                           media_dir=str(media_dir) if media_dir else None)
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     n_workers = workers or default_workers()
@@ -138,7 +166,9 @@ def score(
     }
     doc = rank_results(results, camp, run)
     if out is not None:
+        _collect_media(results, doc, Path(out))
         features = {r.video_id: r.features for r in results if r.status == "ok" and r.video_id}
         write_run_outputs(out, doc, features)
         write_report(doc, out)
+        write_requests(doc, out, brand=camp.brand, days=camp.authorization_days)
     return Ranking.from_dict(doc)

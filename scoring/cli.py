@@ -63,14 +63,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _progress_printer(quiet: bool):
+    """A progress bar with ETA on a terminal; one line per video when stderr is a log."""
     start = time.perf_counter()
+    tty = sys.stderr.isatty()
+    failed = 0
 
     def show(done: int, total: int, result) -> None:
+        nonlocal failed
         if quiet:
             return
+        failed += result.status != "ok"
         elapsed = time.perf_counter() - start
         eta = elapsed / done * (total - done)
-        status = "ok" if result.status == "ok" else f"FAILED ({result.error['code']})"
+        if tty:
+            width = 28
+            fill = int(width * done / total)
+            bar = "█" * fill + "░" * (width - fill)
+            print(f"\r{bar} {done}/{total} videos · {failed} failed · {elapsed:.0f} s elapsed · ETA {eta:.0f} s ",
+                  end="" if done < total else "\n", file=sys.stderr, flush=True)
+            return
+        status = "ok" if result.status == "ok" else f"FAILED ({result.error['code']}: {result.error['message']})"
         print(f"[{done:>{len(str(total))}}/{total}] {Path(result.ref.path).name}: {status} "
               f"{result.seconds:.1f} s · ETA {eta:.0f} s", file=sys.stderr, flush=True)
 
@@ -78,15 +90,21 @@ def _progress_printer(quiet: bool):
 
 
 def _summary(ranking, out: str) -> str:
+    """The ranked table printed at the end of a run (★ = shortlisted)."""
+    rank_of = {v.video_id: v.rank for v in ranking.videos}
     lines = [f"{'rank':>4}  {'score':>5}  {'recommendation':<16} video"]
-    for v in ranking.videos[:15]:
+    for v in ranking.videos[:20]:
         score = "" if v.score is None else f"{v.score:.1f}"
         rank = "-" if v.rank is None else str(v.rank)
+        star = "★" if v.shortlisted else " "
         extra = f"  [{v.error['code']}]" if v.error else ""
-        lines.append(f"{rank:>4}  {score:>5}  {v.recommendation:<16} {Path(v.path).name}{extra}")
-    if len(ranking.videos) > 15:
-        lines.append(f"… {len(ranking.videos) - 15} more in {out}/ranking.csv")
-    lines.append(f"wrote {out}/ranking.json, ranking.csv, features.parquet, results.sqlite, report.html")
+        if v.duplicate_of:
+            extra += f"  (near-duplicate of #{rank_of.get(v.duplicate_of)})"
+        lines.append(f"{rank:>4}{star} {score:>5}  {v.recommendation:<16} {Path(v.path).name}"
+                     f"{' ' + v.creator if v.creator else ''}{extra}")
+    if len(ranking.videos) > 20:
+        lines.append(f"… {len(ranking.videos) - 20} more in {out}/ranking.csv")
+    lines.append(f"wrote {out}/: report.html, requests.md, ranking.json, ranking.csv, features.parquet, results.sqlite")
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ from scoring.errors import ConfigError, MediaError
 from scoring.inputs import VideoRef
 from scoring.media import SamplingPlan, decode_clip
 from scoring.media.probe import check_file
+from scoring.report.media import media_names, write_media
 from scoring.scorers import SUBSCORES, Scorer, load_scorer
 from scoring.store import FeatureCache, file_sha256
 
@@ -33,6 +34,8 @@ class RunSettings:
     profile: str = "full"
     cache_dir: str | None = None
     model_roots: list[str] = field(default_factory=list)
+    make_media: bool = False
+    media_dir: str | None = None  # where report media go when there is no cache
 
     def plan(self) -> SamplingPlan:
         return SamplingPlan(hook_seconds=self.campaign.hook_seconds)
@@ -55,6 +58,7 @@ class VideoResult:
     models: dict[str, str] = field(default_factory=dict)
     made_by: dict[str, dict[str, str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    media: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -79,6 +83,9 @@ class Worker:
                     raise
                 self.scorers[name] = None  # no built-in model for it yet
         self.cache = FeatureCache(settings.cache_dir) if settings.cache_dir else None
+        self.media_root: Path | None = None
+        if settings.make_media:
+            self.media_root = (self.cache.root / "media") if self.cache else Path(settings.media_dir or "report_media")
         campaign = settings.campaign
         self.context = dict(hook_seconds=campaign.hook_seconds, terms=campaign.terms(),
                             product_images=list(campaign.product_images))
@@ -114,11 +121,18 @@ class Worker:
                 hit = self.cache.get_signals(video_id, a)
                 if hit is not None:
                     cached[a.name] = hit
-        if info is not None and len(cached) == len(self.analyzers):
-            result.info = info
+        media_known = self._known_media(video_id)
+        if info is not None and len(cached) == len(self.analyzers) and media_known is not None:
+            result.info, result.media = info, media_known
             return cached  # everything known: no decode at all
         clip = decode_clip(path, self.plan)
         result.info = clip.info.to_dict()
+        if self.media_root is not None:
+            try:
+                names = write_media(clip.hook, video_id, self.media_root)
+                result.media = {k: str(self.media_root / n) for k, n in names.items()}
+            except Exception as exc:  # report media are a nicety: never fail the video for them
+                result.warnings.append(f"report media not made: {type(exc).__name__}: {exc}")
         if self.cache is not None:
             self.cache.put(video_id, f"info-{_plan_key(self.plan)}", result.info)
         ctx = AnalysisContext(**self.context)
@@ -138,6 +152,13 @@ class Worker:
                     self.cache.put_signals(video_id, a, sig)
             out[a.name] = ctx.upstream[a.name] = sig
         return out
+
+    def _known_media(self, video_id: str) -> dict[str, str] | None:
+        """Paths of this video's report media if they exist (or none are wanted), else None."""
+        if self.media_root is None:
+            return {}
+        paths = {k: self.media_root / n for k, n in media_names(video_id).items()}
+        return {k: str(p) for k, p in paths.items()} if all(p.exists() for p in paths.values()) else None
 
     @staticmethod
     def _merge(signals: dict[str, Signals], result: VideoResult) -> None:

@@ -111,6 +111,8 @@ def _video_entry(r: VideoResult, rank: int | None, score: float | None, rec: str
         "video_id": r.video_id,
         "path": r.ref.path,
         "creator": r.ref.creator,
+        "post_url": r.ref.post_url,
+        "caption": r.ref.caption,
         "status": r.status,
         "error": r.error,
         "score": score,

@@ -1,97 +1,154 @@
-"""Render ``report.html`` from a ranking document: one file, no network, all text escaped."""
+"""Render ``report.html`` from a ranking document.
+
+One HTML file that opens from disk with no network: the shortlist first, a scatter of
+hook against product integration, then a sortable, filterable, paged table of every
+video whose rows open a detail panel (filmstrip, hook preview, sub-score bars, reasons,
+timeline). Per-video media live in ``report_media/`` beside it and load lazily, so the
+page stays light with hundreds of videos. Every string that comes from users or models
+is escaped on the server (``html.escape``) or set with ``textContent`` in the browser.
+"""
 
 from __future__ import annotations
 
+import json
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from scoring.scorers import SUBSCORES
 
-STYLE = """
-body{font:14px system-ui,sans-serif;margin:24px;color:#1d1d1f;background:#fafafa}
-h1{font-size:22px} h2{font-size:17px;margin-top:28px}
-table{border-collapse:collapse;width:100%;background:#fff}
-th,td{padding:6px 8px;border-bottom:1px solid #e5e5e5;text-align:left;vertical-align:top}
-th{cursor:pointer;background:#f0f0f0;position:sticky;top:0}
-.bar{display:inline-block;height:8px;background:#4a7dff;border-radius:4px;vertical-align:middle}
-.rec-request_ad_code{color:#0a7d32;font-weight:600}.rec-consider{color:#a86b00}.rec-skip{color:#888}
-.failed{color:#b00020} .reasons{color:#555;font-size:12px;margin:0;padding-left:16px}
-.card{background:#fff;border:1px solid #e5e5e5;border-radius:8px;padding:12px 16px;margin:10px 0}
-"""
-
-SORT_JS = """
-document.querySelectorAll('table.sortable th').forEach(function(th, col){
-  th.addEventListener('click', function(){
-    var tbody = th.closest('table').tBodies[0];
-    var rows = Array.prototype.slice.call(tbody.rows);
-    var asc = th.dataset.dir !== 'asc'; th.dataset.dir = asc ? 'asc' : 'desc';
-    rows.sort(function(a, b){
-      var x = a.cells[col].dataset.v || a.cells[col].textContent;
-      var y = b.cells[col].dataset.v || b.cells[col].textContent;
-      var nx = parseFloat(x), ny = parseFloat(y);
-      var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
-      return asc ? c : -c;
-    });
-    rows.forEach(function(r){ tbody.appendChild(r); });
-  });
-});
-"""
+ASSETS = Path(__file__).resolve().parent / "assets"
+TIMELINE_KINDS = ("speech", "face", "text", "product", "mention", "cta", "cut")
+LABELS = {"hook": "hook", "audio_clarity": "audio", "visual_clarity": "visual",
+          "product_integration": "product", "engagement": "engagement"}
 
 
-def _num(value: Any) -> str:
-    return "" if value is None else f"{value:.0f}"
+def _json_for_script(data: Any) -> str:
+    """JSON safe inside <script>: no '<', '>' or '&' can close the element."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _bar(value: float | None) -> str:
-    if value is None:
-        return '<td data-v="-1">–</td>'
-    return f'<td data-v="{value}"><span class="bar" style="width:{value * 0.6:.0f}px"></span> {value:.0f}</td>'
+def _video_data(v: dict[str, Any]) -> dict[str, Any]:
+    """What the page script needs of one video (word-level events are left out)."""
+    ev = v.get("evidence") or {}
+    return {
+        "rank": v.get("rank"), "name": Path(v["path"]).name, "path": v["path"], "creator": v.get("creator"),
+        "caption": v.get("caption"), "status": v["status"], "error": v.get("error"), "score": v.get("score"),
+        "recommendation": v["recommendation"], "shortlisted": v["shortlisted"],
+        "duplicate_of": v.get("duplicate_of"), "subscores": v.get("subscores") or {},
+        "reasons": [{"text": r["text"], "impact": r.get("impact"), "dimension": r.get("dimension")}
+                    for r in (v.get("reasons") or [])[:10]],
+        "events": [e for e in (v.get("events") or []) if e.get("kind") in TIMELINE_KINDS][:400],
+        "duration": ev.get("duration_s"), "media": v.get("media") or {},
+        "evidence": {k: ev.get(k) for k in ("duration_s", "width", "height", "speech_onset_s", "face_first_s",
+                                            "hook_text", "cuts_s", "loudness_lufs", "snr_db", "sharpness",
+                                            "product_first_seen_s", "product_visible_ratio", "transcript")},
+    }
+
+
+def _bars(subscores: dict[str, Any]) -> str:
+    parts = []
+    for key in SUBSCORES:
+        value = subscores.get(key)
+        width = 0 if value is None else value
+        text = "–" if value is None else f"{value:.0f}"
+        parts.append(f'<div class="sb"><span>{LABELS[key]}</span><i><b style="width:{width:.0f}%"></b></i>'
+                     f"<em>{text}</em></div>")
+    return "".join(parts)
+
+
+def _media_tags(media: dict[str, str], name: str) -> str:
+    tags = []
+    if media.get("filmstrip"):
+        tags.append(f'<img class="strip" loading="lazy" src="{escape(media["filmstrip"])}" '
+                    f'alt="first seconds of {escape(name)}">')
+    if media.get("preview"):
+        tags.append(f'<video class="preview" src="{escape(media["preview"])}" preload="none" controls muted '
+                    f'loop playsinline></video>')
+    return "".join(tags)
 
 
 def _shortlist_card(v: dict[str, Any]) -> str:
+    name = Path(v["path"]).name
     reasons = "".join(f"<li>{escape(r['text'])}</li>" for r in v["reasons"][:5])
     who = escape(v.get("creator") or "unknown creator")
-    return (f'<div class="card"><b>#{v["rank"]} {escape(Path(v["path"]).name)}</b> — {who} — score '
-            f'{_num(v["score"])} — <span class="rec-{v["recommendation"]}">{v["recommendation"]}</span>'
-            f'<ul class="reasons">{reasons}</ul></div>')
+    days = v.get("suggested_authorization_days")
+    ask = f" · ask for a {days}-day code" if days else ""
+    return (f'<article class="card"><h3>#{v["rank"]} {escape(name)} <small>{who}</small></h3>'
+            f'<p><b class="score">{v["score"]:.0f}</b> <span class="rec rec-{v["recommendation"]}">'
+            f'{v["recommendation"].replace("_", " ")}</span>{ask}</p>'
+            f'{_media_tags(v.get("media") or {}, name)}<div class="bars">{_bars(v["subscores"])}</div>'
+            f'<ul class="reasons">{reasons}</ul></article>')
+
+
+def _scatter(videos: list[dict[str, Any]]) -> str:
+    """SVG scatter of two sub-scores (hook vs product integration, else visual vs audio)."""
+    ok = [v for v in videos if v["status"] == "ok"]
+    x_key, y_key = "hook", "product_integration"
+    if not any(v["subscores"].get(x_key) is not None and v["subscores"].get(y_key) is not None for v in ok):
+        x_key, y_key = "visual_clarity", "audio_clarity"
+    size, pad = 320, 36
+    dots = []
+    for v in ok:
+        x, y = v["subscores"].get(x_key), v["subscores"].get(y_key)
+        if x is None or y is None:
+            continue
+        cx, cy = pad + x / 100 * (size - 2 * pad), size - pad - y / 100 * (size - 2 * pad)
+        title = f"#{v['rank']} {Path(v['path']).name}: {LABELS[x_key]} {x:.0f}, {LABELS[y_key]} {y:.0f}"
+        dots.append(f'<circle class="dot rec-{v["recommendation"]}" cx="{cx:.1f}" cy="{cy:.1f}" r="6">'
+                    f"<title>{escape(title)}</title></circle>")
+    return (f'<svg class="scatter" viewBox="0 0 {size} {size}" role="img" '
+            f'aria-label="{LABELS[x_key]} against {LABELS[y_key]}">'
+            f'<rect x="{pad}" y="{pad}" width="{size - 2 * pad}" height="{size - 2 * pad}" class="frame"/>'
+            f'<text x="{size / 2}" y="{size - 8}" class="axis">{LABELS[x_key]} →</text>'
+            f'<text x="12" y="{size / 2}" class="axis" transform="rotate(-90 12 {size / 2})">{LABELS[y_key]} →</text>'
+            f'{"".join(dots)}</svg>')
+
+
+def _failed(videos: list[dict[str, Any]]) -> str:
+    failed = [v for v in videos if v["status"] != "ok"]
+    if not failed:
+        return ""
+    items = "".join(f'<li><b>{escape(Path(v["path"]).name)}</b>: <code>{escape(v["error"]["code"])}</code> '
+                    f'{escape(v["error"]["message"])}</li>' for v in failed)
+    return f'<section id="failed"><h2>Could not be scored ({len(failed)})</h2><ul class="failed">{items}</ul></section>'
 
 
 def render_report(ranking: dict[str, Any]) -> str:
-    """The report page as a string. Every user- or model-supplied string is escaped."""
+    """The report page as a string."""
     run, videos = ranking["run"], ranking["videos"]
     shortlist = [v for v in videos if v["shortlisted"]]
-    rows = []
-    for v in videos:
-        name = escape(Path(v["path"]).name)
-        if v["status"] != "ok":
-            err = escape(v["error"]["message"] if v.get("error") else "failed")
-            rows.append(f'<tr><td data-v="99999">–</td><td>{name}</td><td>{escape(v.get("creator") or "")}</td>'
-                        f'<td data-v="-1">–</td>' + '<td data-v="-1">–</td>' * len(SUBSCORES)
-                        + f'<td class="failed">failed: {err}</td></tr>')
-            continue
-        top = "".join(f"<li>{escape(r['text'])}</li>" for r in v["reasons"][:3])
-        rows.append(
-            f'<tr><td data-v="{v["rank"]}">{v["rank"]}</td><td title="{escape(v["path"])}">{name}</td>'
-            f'<td>{escape(v.get("creator") or "")}</td>{_bar(v["score"])}'
-            + "".join(_bar(v["subscores"].get(s)) for s in SUBSCORES)
-            + f'<td><span class="rec-{v["recommendation"]}">{v["recommendation"]}</span>'
-            f'<ul class="reasons">{top}</ul></td></tr>')
-    head = "".join(f"<th>{h}</th>" for h in ("rank", "video", "creator", "score", *SUBSCORES, "recommendation"))
     counts = run.get("counts", {})
+    campaign = escape(str(run.get("campaign", "")))
+    cards = "".join(_shortlist_card(v) for v in shortlist) or "<p>No video passed the gates and thresholds.</p>"
+    head = "".join(f'<th data-key="{k}" scope="col">{escape(label)}</th>' for k, label in (
+        ("rank", "rank"), ("name", "video"), ("creator", "creator"), ("score", "score"),
+        *((f"sub.{s}", LABELS[s]) for s in SUBSCORES), ("recommendation", "recommendation")))
+    data = _json_for_script({"videos": [_video_data(v) for v in videos], "subscores": list(SUBSCORES),
+                             "labels": LABELS})
+    style = (ASSETS / "report.css").read_text()
+    script = (ASSETS / "report.js").read_text()
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>SparkScout — {escape(str(run.get('campaign', '')))}</title>
-<style>{STYLE}</style></head><body>
-<h1>SparkScout — {escape(str(run.get('campaign', '')))} ({escape(str(run.get('objective', '')))})</h1>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>SparkScout — {campaign}</title><style>{style}</style></head><body>
+<header><h1>SparkScout — {campaign} <small>{escape(str(run.get('objective', '')))}</small></h1>
 <p>{counts.get('videos', len(videos))} videos · {counts.get('ok', 0)} scored · {counts.get('failed', 0)} failed ·
-generated {escape(str(run.get('finished_at', '')))}</p>
-<h2>Shortlist: ask these creators for ad codes</h2>
-{''.join(_shortlist_card(v) for v in shortlist) or '<p>No video passed the gates and thresholds.</p>'}
-<h2>All videos</h2>
-<table class="sortable"><thead><tr>{head}</tr></thead><tbody>
-{''.join(rows)}
-</tbody></table>
-<script>{SORT_JS}</script>
+{counts.get('shortlisted', len(shortlist))} shortlisted · profile {escape(str(run.get('profile', '')))} ·
+{escape(str(run.get('finished_at', '')))}</p></header>
+<section id="shortlist"><h2>Shortlist: ask these creators for ad codes</h2><div class="cards">{cards}</div></section>
+<section id="overview"><h2>Where the candidates stand</h2>{_scatter(videos)}
+<p class="hint">Each dot is a scored video; hover for its name. Green: request an ad code, amber: consider, grey: skip.</p></section>
+<section id="all"><h2>All videos</h2>
+<div class="controls"><input id="filter" type="search" placeholder="filter by name, creator, caption or reason">
+<select id="recfilter"><option value="">every recommendation</option><option>request_ad_code</option>
+<option>consider</option><option>skip</option><option value="failed">failed</option></select>
+<span id="pageinfo"></span> <button id="prev" type="button">‹ prev</button> <button id="next" type="button">next ›</button></div>
+<table id="videos" class="sortable"><thead><tr>{head}</tr></thead><tbody></tbody></table>
+<p class="hint">Click a column header to sort, a row to see its filmstrip, hook preview, reasons and timeline.</p></section>
+{_failed(videos)}
+<script id="report-data" type="application/json">{data}</script>
+<script>{script}</script>
 </body></html>
 """
 

@@ -1,0 +1,62 @@
+"""``requests.md``: a ready-to-send ad-code request for each shortlisted creator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+CREATOR_STEPS = """\
+How to generate the ad code (TikTok app, creator side):
+1. Make sure the account can authorise ads (a Business account, or Settings and privacy → Creator tools / Business suite → Ad settings → turn on "Ad authorization").
+2. Open the video → tap "…" (More) → "Ad settings" → turn on "Ad authorization".
+3. Tap "Generate code", choose {days} days, accept the terms and tap "Generate".
+4. Tap "Copy code" and send it back to us. We paste it into TikTok Ads Manager; the post runs from your account and keeps its likes, comments and shares."""
+
+
+def _why(video: dict[str, Any], n: int = 3) -> list[str]:
+    """The strongest positive reasons (a strategist forwards these), else the first reasons."""
+    good = [r["text"] for r in video["reasons"] if (r.get("impact") or 0) > 0 and r.get("dimension") != "shortlist"]
+    return (good or [r["text"] for r in video["reasons"]])[:n]
+
+
+def render_requests(ranking: dict[str, Any], *, brand: str = "", days: int = 30) -> str:
+    """Markdown with one section per shortlisted video, in rank order."""
+    run = ranking["run"]
+    shortlisted = [v for v in ranking["videos"] if v["shortlisted"]]
+    lines = [f"# Ad-code requests — {run.get('campaign', '')}", ""]
+    if not shortlisted:
+        lines.append("No video passed the gates and thresholds, so there is nobody to ask yet.")
+        return "\n".join(lines) + "\n"
+    lines.append(f"{len(shortlisted)} shortlisted video(s). Ask each creator for a {days}-day ad code "
+                 "(TikTok offers 7, 30, 60 or 365 days).")
+    for v in shortlisted:
+        creator = v.get("creator") or "unknown creator (add a `creator` column to the manifest)"
+        name = Path(v["path"]).name
+        window = v.get("suggested_authorization_days") or days
+        post = v.get("post_url") or v["path"]
+        lines += [
+            "", f"## #{v['rank']} {creator} — {name}", "",
+            f"- Post: {post}",
+            f"- Score: {v['score']:.0f} / 100 ({v['recommendation'].replace('_', ' ')})",
+            f"- Authorization window asked for: {window} days",
+            "- Why we chose it:",
+            *[f"  - {text}" for text in _why(v)],
+            "", "Message to send:", "",
+            f"> Hi {v.get('creator') or 'there'}! We love your video{_caption(v)} and would like to run it as a "
+            f"Spark Ad{' for ' + brand if brand else ''} for {window} days: it stays on your account with your "
+            f"likes and comments, and we add a call-to-action button. Could you send us an ad code for it? "
+            f"The steps are below. Thank you!",
+            "", CREATOR_STEPS.format(days=window),
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _caption(video: dict[str, Any]) -> str:
+    caption = (video.get("caption") or "").strip()
+    return f' "{caption[:80]}"' if caption else ""
+
+
+def write_requests(ranking: dict[str, Any], out_dir: str | Path, *, brand: str = "", days: int = 30) -> Path:
+    path = Path(out_dir) / "requests.md"
+    path.write_text(render_requests(ranking, brand=brand, days=days), encoding="utf-8")
+    return path
