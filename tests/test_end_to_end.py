@@ -110,3 +110,14 @@ def test_same_inputs_same_order(demo_run, tmp_path):
                   cache_dir=str(tmp_path / "cache"))
     assert [v.video_id for v in again.videos] == [v.video_id for v in ranking.videos]
     assert [v.score for v in again.videos] == [v.score for v in ranking.videos]
+
+
+def test_requests_md_lists_each_shortlisted_video(demo_run):
+    ranking, out = demo_run
+    text = (out / "requests.md").read_text()
+    shortlisted = [v for v in ranking.videos if v.shortlisted]
+    assert shortlisted and text.count("\n## #") == len(shortlisted)
+    for v in shortlisted:
+        assert f"## #{v.rank} " in text and Path(v.path).name in text
+    assert "choose 30 days" in text and "Generate code" in text
+    assert all(v.suggested_authorization_days == 30 for v in shortlisted if v.recommendation == "request_ad_code")
