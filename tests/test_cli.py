@@ -43,16 +43,19 @@ def test_score_json_on_stdout_and_report_rebuild(tmp_path, capsys):
     assert "clean.mp4" in (out / "report.html").read_text()
 
 
-def test_report_escapes_user_text(tmp_path):
+def test_report_escapes_user_text():
     from scoring.report import render_report
 
     doc = {"run": {"campaign": "<b>c</b>"}, "videos": [{
-        "rank": 1, "path": "/v/<script>alert(1)</script>.mp4", "creator": "<img src=x onerror=alert(1)>",
-        "status": "ok", "error": None, "score": 50.0, "recommendation": "consider", "shortlisted": True,
-        "subscores": {}, "reasons": [{"text": "<script>alert(2)</script>"}], "evidence": {}}]}
+        "rank": 1, "path": "/v/<i>clip.mp4", "creator": "<img src=x onerror=alert(1)>",
+        "caption": "<script>alert(1)</script>", "status": "ok", "error": None, "score": 50.0,
+        "recommendation": "consider", "shortlisted": True, "subscores": {},
+        "reasons": [{"text": "<script>alert(2)</script>"}], "evidence": {}}]}
     html = render_report(doc)
-    assert "<script>alert" not in html and "<img src=x" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>c</b>" not in html
+    assert "<i>clip" not in html and "&lt;i&gt;clip.mp4" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # shortlist card, escaped on the server
+    assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in html  # data island for the page script
 
 
 def test_eval_reports_metrics(tmp_path, capsys):
