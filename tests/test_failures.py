@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from videofactory import sine
+from videofactory import encode_audio, sine
 
 from scoring.cli import main
 
@@ -18,15 +18,7 @@ def _audio_only_m4a(path: Path) -> Path:
     import av
 
     with av.open(str(path), "w", format="mp4") as out:
-        stream = out.add_stream("aac", rate=48000, layout="mono")
-        audio = sine(1.0)
-        for start in range(0, len(audio), 1024):
-            frame = av.AudioFrame.from_ndarray(audio[start:start + 1024].reshape(1, -1), format="flt", layout="mono")
-            frame.sample_rate = 48000
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+        encode_audio(out, out.add_stream("aac", rate=48000, layout="mono"), sine(1.0), 48000)
     return path
 
 

@@ -68,18 +68,20 @@ def write_video(
         for packet in vs.encode():
             out.mux(packet)
         if astream is not None:
-            block = 1024
-            for start in range(0, len(audio), block):
-                chunk = audio[start:start + block].reshape(1, -1).astype(np.float32)
-                af = av.AudioFrame.from_ndarray(chunk, format="flt", layout="mono")
-                af.sample_rate = audio_rate
-                af.pts = start
-                af.time_base = Fraction(1, audio_rate)
-                for packet in astream.encode(af):
-                    out.mux(packet)
-            for packet in astream.encode():
-                out.mux(packet)
+            encode_audio(out, astream, audio, audio_rate)
     return path
+
+
+def encode_audio(out, stream, audio: np.ndarray, rate: int, block: int = 1024) -> None:
+    """Encode mono float samples (shape (n,)) into an open audio ``stream`` and flush it."""
+    for start in range(0, len(audio), block):
+        frame = av.AudioFrame.from_ndarray(audio[start:start + block].reshape(1, -1).astype(np.float32),
+                                           format="flt", layout="mono")
+        frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
+        for packet in stream.encode(frame):
+            out.mux(packet)
+    for packet in stream.encode():
+        out.mux(packet)
 
 
 def moving_pattern(width: int, height: int) -> FrameFn:
