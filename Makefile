@@ -32,6 +32,8 @@ eval: install
 
 fixtures: install
 	$(PY) fixtures/generate.py --out fixtures/videos
+	$(PY) fixtures/generate_ladders.py
+	$(PY) fixtures/generate_product.py
 
 lint: install
 	$(VENV)/bin/ruff check scoring tests fixtures benchmarks

@@ -21,7 +21,7 @@ from scoring.media import SamplingPlan, decode_clip
 from scoring.media.probe import check_file
 from scoring.report.media import media_names, write_media
 from scoring.scorers import SUBSCORES, Scorer, load_scorer
-from scoring.store import FeatureCache, file_sha256
+from scoring.store import FeatureCache, analyzer_cache_keys, file_sha256
 
 PROFILES = ("fast", "full")
 
@@ -88,7 +88,10 @@ class Worker:
             self.media_root = (self.cache.root / "media") if self.cache else Path(settings.media_dir or "report_media")
         campaign = settings.campaign
         self.context = dict(hook_seconds=campaign.hook_seconds, terms=campaign.terms(),
-                            product_images=list(campaign.product_images))
+                            product_images=list(campaign.product_images), clip_model=_clip_path(campaign))
+        for a in self.analyzers:
+            a.bind_context(self.context)  # campaign-dependent analyzers: campaign in the cache key
+        self.cache_keys = analyzer_cache_keys(self.analyzers, _plan_key(self.plan))
 
     def process(self, ref: VideoRef) -> VideoResult:
         """Score one video. Media problems become a failed result, never an exception."""
@@ -118,7 +121,7 @@ class Worker:
         if self.cache is not None:
             info = self.cache.get(video_id, f"info-{_plan_key(self.plan)}")
             for a in self.analyzers:
-                hit = self.cache.get_signals(video_id, a)
+                hit = self.cache.get_signals(video_id, self.cache_keys[a.name])
                 if hit is not None:
                     cached[a.name] = hit
         media_known = self._known_media(video_id)
@@ -149,7 +152,7 @@ class Worker:
             else:
                 sig.made_by = {"analyzer": a.name, "version": a.version, "config": a.config_hash()}
                 if self.cache is not None:
-                    self.cache.put_signals(video_id, a, sig)
+                    self.cache.put_signals(video_id, self.cache_keys[a.name], sig)
             out[a.name] = ctx.upstream[a.name] = sig
         return out
 
@@ -180,6 +183,17 @@ class Worker:
             result.subscores[name] = sub.value
             result.models[name] = scorer.model_id
             result.reasons.extend(r.to_dict() for r in sub.reasons)
+
+
+def _clip_path(campaign: Campaign) -> str | None:
+    """``[models] clip`` as a local folder (relative to the campaign file), or None."""
+    ref = campaign.models.get("clip")
+    if not ref:
+        return None
+    path = Path(ref).expanduser()
+    if not path.is_absolute() and campaign.source:
+        path = Path(campaign.source).resolve().parent / path
+    return str(path)
 
 
 def _plan_key(plan: SamplingPlan) -> str:

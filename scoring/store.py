@@ -40,7 +40,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 class FeatureCache:
-    """Analyzer outputs on disk, keyed by video hash + analyzer name + version + config hash.
+    """Analyzer outputs on disk, keyed by video hash + analyzer key (see analyzer_cache_keys).
 
     One JSON file per entry, written atomically, so parallel workers and interrupted
     runs never leave a half-written entry; a rerun reuses everything already computed.
@@ -53,10 +53,6 @@ class FeatureCache:
         digest = video_id.split(":", 1)[-1]
         return self.root / digest[:2] / digest / f"{key}.json"
 
-    @staticmethod
-    def analyzer_key(analyzer: Analyzer) -> str:
-        return f"{analyzer.name}-v{analyzer.version}-{analyzer.config_hash()}"
-
     def get(self, video_id: str, key: str) -> dict[str, Any] | None:
         path = self._path(video_id, key)
         try:
@@ -67,12 +63,24 @@ class FeatureCache:
     def put(self, video_id: str, key: str, value: dict[str, Any]) -> None:
         _atomic_write(self._path(video_id, key), json.dumps(value).encode())
 
-    def get_signals(self, video_id: str, analyzer: Analyzer) -> Signals | None:
-        data = self.get(video_id, self.analyzer_key(analyzer))
+    def get_signals(self, video_id: str, key: str) -> Signals | None:
+        data = self.get(video_id, key)
         return Signals.from_dict(data) if data else None
 
-    def put_signals(self, video_id: str, analyzer: Analyzer, signals: Signals) -> None:
-        self.put(video_id, self.analyzer_key(analyzer), signals.to_dict())
+    def put_signals(self, video_id: str, key: str, signals: Signals) -> None:
+        self.put(video_id, key, signals.to_dict())
+
+
+def analyzer_cache_keys(analyzers: list[Analyzer], plan_key: str) -> dict[str, str]:
+    """Cache key per analyzer (given in run order): its name, version and config, the
+    sampling plan, and recursively the keys of the analyzers it reads. A result computed
+    from a different transcript, plan or campaign is therefore never reused."""
+    keys: dict[str, str] = {}
+    for a in analyzers:
+        deps = sorted(d for d in (*a.requires, *a.after) if d in keys)
+        blob = "|".join([a.name, a.version, a.config_hash(), plan_key, *(keys[d] for d in deps)])
+        keys[a.name] = f"{a.name}-v{a.version}-{hashlib.sha256(blob.encode()).hexdigest()[:12]}"
+    return keys
 
 
 def default_cache_dir() -> Path:

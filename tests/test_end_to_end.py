@@ -105,8 +105,8 @@ def test_same_inputs_same_order(demo_run, tmp_path):
     from scoring.api import score
 
     ranking, _ = demo_run
-    demo = Path(__file__).resolve().parent.parent / "pipelines" / "demo.toml"
-    again = score([str(Path(ranking.videos[0].path).parent)], campaign=str(demo), workers=1,
+    root = Path(__file__).resolve().parent.parent
+    again = score([str(root / "fixtures" / "videos")], campaign=str(root / "pipelines" / "demo.toml"), workers=1,
                   cache_dir=str(tmp_path / "cache"))
     assert [v.video_id for v in again.videos] == [v.video_id for v in ranking.videos]
     assert [v.score for v in again.videos] == [v.score for v in ranking.videos]
@@ -121,3 +121,37 @@ def test_requests_md_lists_each_shortlisted_video(demo_run):
         assert f"## #{v.rank} " in text and Path(v.path).name in text
     assert "choose 30 days" in text and "Generate code" in text
     assert all(v.suggested_authorization_days == 30 for v in shortlisted if v.recommendation == "request_ad_code")
+
+
+def test_cache_reuses_results_and_keys_follow_inputs(tmp_path):
+    from scoring.analyzers import build_analyzers
+    from scoring.inputs import VideoRef
+    from scoring.pipeline import RunSettings, Worker, _plan_key
+    from scoring.store import analyzer_cache_keys
+
+    clip = Path(__file__).resolve().parent.parent / "fixtures" / "videos" / "static.mp4"
+    worker = Worker(RunSettings(profile="fast", cache_dir=str(tmp_path)))
+    first = worker.process(VideoRef(str(clip)))
+    again = Worker(RunSettings(profile="fast", cache_dir=str(tmp_path)))
+    import scoring.pipeline as pipeline
+
+    calls = []
+    real = pipeline.decode_clip
+    pipeline.decode_clip = lambda *a, **k: calls.append(a) or real(*a, **k)
+    try:
+        second = again.process(VideoRef(str(clip)))
+    finally:
+        pipeline.decode_clip = real
+    assert calls == []  # everything came from the cache: no decode
+    assert second.features == first.features
+    fast = build_analyzers("fast")
+    plan = _plan_key(worker.plan)
+    keys = analyzer_cache_keys(fast, plan)
+    assert keys == analyzer_cache_keys(build_analyzers("fast"), plan)  # stable
+    assert keys["speech"] != analyzer_cache_keys(fast, plan + "x")["speech"]  # plan matters
+    from scoring.analyzers.speech import SpeechConfig
+
+    tuned = analyzer_cache_keys(build_analyzers("fast", {"speech": SpeechConfig(threshold=0.3)}), plan)
+    readers = [a.name for a in fast if "speech" in (*a.requires, *a.after)]
+    assert readers and all(tuned[n] != keys[n] for n in ["speech", *readers])  # upstream changes propagate
+    assert tuned["format"] == keys["format"]

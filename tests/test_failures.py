@@ -69,7 +69,6 @@ def test_fail_on_error_exits_3(bad_batch, tmp_path):
 def test_truncated_with_index_first_is_reported(tmp_path):
     """A 'faststart' MP4 cut short still opens; the decoder must notice the missing end."""
     import av
-
     from videofactory import moving_pattern, write_video
 
     src = write_video(tmp_path / "src.mp4", moving_pattern(64, 112), n_frames=240, fps=24, size=(64, 112))
@@ -95,9 +94,10 @@ def test_truncated_with_index_first_is_reported(tmp_path):
 
 
 def test_truncated_with_index_last_is_reported(tmp_path):
+    from videofactory import moving_pattern, write_video
+
     from scoring.errors import MediaError
     from scoring.media import probe
-    from videofactory import moving_pattern, write_video
 
     src = write_video(tmp_path / "src.mp4", moving_pattern(64, 112), n_frames=48, size=(64, 112))
     data = src.read_bytes()

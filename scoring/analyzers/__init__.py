@@ -1,6 +1,23 @@
 """Perception: Clip -> Signals. Importing this package registers the built-in analyzers."""
 
-from scoring.analyzers import fingerprint, format, loudness, picture, speech  # noqa: F401  (registration)
+from scoring.analyzers import (  # noqa: F401  (registration)
+    abcd,
+    asr,  # product integration (issue 6)
+    audio_quality,
+    clip_zero_shot,
+    cuts,
+    faces,
+    fingerprint,
+    format,
+    hook_phrases,
+    loudness,
+    mentions,
+    onscreen_text,
+    packshot,
+    picture,
+    speech,
+    visual_quality,
+)
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
 from scoring.analyzers.registry import analyzer_names, build_analyzers, get_analyzer_class, register_analyzer
 

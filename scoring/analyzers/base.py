@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -85,12 +86,14 @@ class AnalysisContext:
         terms: campaign vocabulary (brand, aliases, products, CTA phrases), lower case.
         product_images: packshot image paths from the campaign.
         upstream: Signals of analyzers already run on this clip, by analyzer name.
+        clip_model: local folder of a CLIP model (campaign ``[models] clip``), or None.
     """
 
     hook_seconds: float = 3.0
     terms: dict[str, list[str]] = field(default_factory=dict)
     product_images: list[str] = field(default_factory=list)
     upstream: dict[str, Signals] = field(default_factory=dict)
+    clip_model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,8 @@ class Analyzer(abc.ABC):
         after: analyzers to run first when they are registered and in the profile
             (optional inputs, e.g. a transcript); absent ones are simply skipped.
         profiles: run profiles that include this analyzer (``fast``, ``full``).
+        context_fields: AnalysisContext fields whose values change the output (campaign
+            terms, packshots...): :meth:`bind_context` folds them into the cache key.
     """
 
     name: ClassVar[str]
@@ -121,9 +126,18 @@ class Analyzer(abc.ABC):
     requires: ClassVar[tuple[str, ...]] = ()
     after: ClassVar[tuple[str, ...]] = ()
     profiles: ClassVar[frozenset[str]] = frozenset({"fast", "full"})
+    context_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: Any | None = None) -> None:
         self.config = config if config is not None else self.Config()
+        self._context_key = ""
+
+    def bind_context(self, context: dict[str, Any]) -> None:
+        """Make :meth:`config_hash` depend on this run's values of ``context_fields`` (files by
+        path, size and modification time), so a cached result never crosses campaigns."""
+        if self.context_fields:
+            picked = {k: _fingerprint(context.get(k)) for k in self.context_fields}
+            self._context_key = json.dumps(picked, sort_keys=True, default=str)
 
     @abc.abstractmethod
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
@@ -131,7 +145,7 @@ class Analyzer(abc.ABC):
 
     def config_hash(self) -> str:
         """Short stable hash of the config, part of the feature-cache key."""
-        blob = json.dumps(dataclasses.asdict(self.config), sort_keys=True, default=str)
+        blob = json.dumps(dataclasses.asdict(self.config), sort_keys=True, default=str) + getattr(self, "_context_key", "")
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
     def signals(self, features: dict[str, Scalar], evidence: dict[str, Any] | None = None,
@@ -139,6 +153,18 @@ class Analyzer(abc.ABC):
         """Build Signals, prefixing feature keys with the analyzer name and cleaning NaNs."""
         clean = {f"{self.name}.{k}": _clean(v) for k, v in features.items()}
         return Signals(features=clean, evidence=evidence or {}, events=events or [])
+
+
+def _fingerprint(value: Any) -> Any:
+    """JSON-able identity of a context value; an existing file or folder adds size and mtime."""
+    if isinstance(value, (list, tuple)):
+        return [_fingerprint(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _fingerprint(v) for k, v in value.items()}
+    if isinstance(value, str) and value and os.path.exists(value):
+        st = os.stat(value)
+        return [value, st.st_size, st.st_mtime_ns]
+    return value
 
 
 def _clean(value: Scalar) -> Scalar:

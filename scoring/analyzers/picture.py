@@ -28,19 +28,70 @@ def to_reference(image: np.ndarray, short_side: int) -> np.ndarray:
     return gray.astype(np.float32)
 
 
-def laplacian_sharpness(gray: np.ndarray) -> float:
-    """log10(1 + variance of the Laplacian) of a grayscale image; higher is sharper."""
-    return math.log10(1.0 + float(cv2.Laplacian(gray, cv2.CV_32F).var()))
+def content_box(gray: np.ndarray, tol: float = 3.0, max_side: float = 0.4) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) pixel bounds of the picture inside letterbox/pillarbox bars.
+
+    A bar is a run of rows (or columns) from an edge whose luma is uniform (standard
+    deviation under ``tol`` 8-bit levels); at most ``max_side`` of the size is cut from
+    each side. Bars are flat by design, so leaving them in would read as softness,
+    darkness and low quality. A wholly uniform image keeps its full box. Rows and
+    columns are sampled about every 1/180 of the short side (bars are large, this is cheap).
+
+    Args:
+        gray: luma, shape (H, W), 8-bit levels.
+    """
+    h, w = gray.shape
+    step = max(1, min(h, w) // 180)
+    small = gray[::step, ::step]
+    flat_rows = small.std(axis=1, dtype=np.float32) < tol
+    flat_cols = small.std(axis=0, dtype=np.float32) < tol
+    if flat_rows.all() or flat_cols.all():
+        return 0, h, 0, w
+
+    def run(flags: np.ndarray, size: int) -> int:
+        n = int(np.argmin(flags)) * step  # flags is not all True here
+        return min(n, int(max_side * size))
+
+    return run(flat_rows, h), h - run(flat_rows[::-1], h), run(flat_cols, w), w - run(flat_cols[::-1], w)
 
 
-def noise_sigma(gray: np.ndarray) -> float:
-    """Gaussian noise standard deviation in 8-bit levels (Immerkaer 1996, fast estimate)."""
+def crop_content(image: np.ndarray) -> np.ndarray:
+    """``image`` (H, W) or (H, W, 3) cut to its :func:`content_box`."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    top, bottom, left, right = content_box(gray.astype(np.float32))
+    return image[top:bottom, left:right]
+
+
+LAPLACIAN_NOISE_GAIN = 20.0  # variance of cv2.Laplacian (ksize 1) on unit white noise: 4^2 + 4 * 1^2
+
+
+def laplacian_sharpness(gray: np.ndarray, noise: float = 0.0) -> float:
+    """log10(1 + variance of the Laplacian) of a grayscale image (H, W), 8-bit levels; higher is sharper.
+
+    ``noise`` (sigma, 8-bit levels) removes what white noise adds to the variance
+    (20 sigma^2), so grain does not pass for detail.
+    """
+    var = float(cv2.Laplacian(gray, cv2.CV_32F).var()) - LAPLACIAN_NOISE_GAIN * noise**2
+    return math.log10(1.0 + max(var, 0.0))
+
+
+def noise_sigma(gray: np.ndarray, edge_percentile: float = 90.0) -> float:
+    """Gaussian noise standard deviation in 8-bit levels of a grayscale image (H, W).
+
+    Immerkaer's (1996) fast estimate, averaged only over pixels whose Sobel gradient is
+    below ``edge_percentile`` (Tai & Yang 2008), so edges and texture are not read as noise.
+    Unbiased on flat regions: white noise of sigma 10 on grey reads 10.0.
+    """
     kernel = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
     h, w = gray.shape
     if h < 3 or w < 3:
         return 0.0
     response = np.abs(cv2.filter2D(gray, cv2.CV_32F, kernel)[1:-1, 1:-1])
-    return float(response.sum() * math.sqrt(math.pi / 2) / (6.0 * (w - 2) * (h - 2)))
+    grad = cv2.magnitude(cv2.Sobel(gray, cv2.CV_32F, 1, 0), cv2.Sobel(gray, cv2.CV_32F, 0, 1))[1:-1, 1:-1]
+    keep = grad <= np.percentile(grad, edge_percentile)
+    if not keep.any():
+        return 0.0
+    return float(response[keep].mean() * math.sqrt(math.pi / 2) / 6.0)
 
 
 @dataclass(frozen=True)
@@ -48,32 +99,49 @@ class PictureConfig:
     reference_short_side: int = 540
     crushed_level: float = 16 / 255
     blown_level: float = 250 / 255
+    exposure_median_px: int = 5  # median filter size for crushed/blown shares, at analysis size
+    noise_margin: float = 1.5  # noise sigmas (beyond the invisible part) added to the crushed/blown limits
+    invisible_noise: float = 1.5  # grain under this sigma (8-bit levels, 540-px size) is not seen
 
 
 @register_analyzer
 class PictureAnalyzer(Analyzer):
-    """Sharpness (log Laplacian variance at a 540-px short side, median over stills),
-    brightness (mean luma 0-1 over body frames), crushed/blown pixel shares (0-1),
-    contrast (luma std 0-1) and noise (sigma, 8-bit levels)."""
+    """Sharpness (log10 of 1 + Laplacian variance less the noise's share, at a 540-px
+    short side, median over stills), brightness (mean luma 0-1 over body frames),
+    crushed/blown pixel shares (0-1, on a 5x5 median-filtered picture; limits moved in by
+    1.5 sigmas of visible noise), contrast (luma std 0-1) and noise (sigma, 8-bit
+    levels, edge-masked Immerkaer at the same size). Letterbox/pillarbox bars are cut
+    off first (:func:`content_box`)."""
 
     name = "picture"
-    version = "1"
+    version = "3"
     Config = PictureConfig
     feature_keys = ("sharpness", "brightness", "crushed_ratio", "blown_ratio", "contrast", "noise_level")
     evidence_keys = ("sharpness", "brightness", "noise_level")
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: PictureConfig = self.config
-        stills = [to_reference(img, cfg.reference_short_side) for img in clip.stills.images]
-        sharp = float(np.median([laplacian_sharpness(g) for g in stills])) if stills else None
-        noise = float(np.median([noise_sigma(g) for g in stills])) if stills else None
-        frames = clip.body.images
-        if len(frames):
-            luma = (frames[..., 0] * 0.299 + frames[..., 1] * 0.587 + frames[..., 2] * 0.114) / 255.0
-            brightness = float(luma.mean())
-            crushed = float(np.mean(luma < cfg.crushed_level))
-            blown = float(np.mean(luma > cfg.blown_level))
-            contrast = float(luma.std(axis=(1, 2)).mean())
+        stills = [to_reference(crop_content(img), cfg.reference_short_side) for img in clip.stills.images]
+        noises = [noise_sigma(g) for g in stills]
+        sharp = float(np.median([laplacian_sharpness(g, n) for g, n in zip(stills, noises)])) if stills else None
+        noise = float(np.median(noises)) if stills else None
+        lumas = [crop_content(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY)) for f in clip.body.images]
+        if lumas:
+            # Clipping is judged on a median-filtered picture, with the limits moved in by
+            # the grain: detail within a few noise sigmas of black or white is lost, and
+            # grain lifting pixels out of a crushed shadow does not bring its detail back.
+            margin = cfg.noise_margin * max(0.0, (noise or 0.0) - cfg.invisible_noise)
+            low, high = cfg.crushed_level * 255 + margin, cfg.blown_level * 255 - margin
+            n = total = n_crushed = n_blown = 0
+            for y in lumas:
+                smooth = cv2.medianBlur(y, cfg.exposure_median_px)
+                n += y.size
+                total += int(y.sum(dtype=np.uint64))
+                n_crushed += int(np.count_nonzero(smooth < low))
+                n_blown += int(np.count_nonzero(smooth > high))
+            brightness = total / n / 255.0
+            crushed, blown = n_crushed / n, n_blown / n
+            contrast = float(np.mean([y.std(dtype=np.float32) for y in lumas])) / 255.0
         else:
             brightness = crushed = blown = contrast = None
         features = {

