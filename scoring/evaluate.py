@@ -161,9 +161,8 @@ def evaluate(suite: str | Path, *, out: str | Path | None = None, campaign: Any 
     from scoring.api import score
 
     clips, data = load_suite(suite)
-    campaign = campaign or data.get("campaign")
-    if isinstance(campaign, str) and not Path(campaign).is_absolute():
-        campaign = str(Path(suite).resolve().parent / campaign)
+    if campaign is None and isinstance(data.get("campaign"), str):  # named in the suite: relative to it
+        campaign = str(Path(suite).resolve().parent / data["campaign"])
     ranking = score([c["abs_path"] for c in clips], campaign=campaign, workers=workers, cache_dir=cache_dir)
     by_path = {str(Path(v.path).resolve()): v for v in ranking.videos}
     tally = _Tally()

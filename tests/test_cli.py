@@ -71,3 +71,13 @@ def test_eval_reports_metrics(tmp_path, capsys):
     assert m["duration_s"]["value"] < 0.1
     assert m["speech_onset_s"]["value"] < 0.25 and m["speech_onset_s"]["accuracy"] == 1.0
     assert "speech_onset_s" in capsys.readouterr().out
+
+
+def test_eval_campaign_given_on_the_command_line_is_relative_to_cwd(tmp_path, monkeypatch):
+    suite = tmp_path / "suites" / "s.json"
+    suite.parent.mkdir()
+    suite.write_text(json.dumps({"clips": [{"path": str(CLEAN), "has_audio": True}]}))
+    (tmp_path / "camp.toml").write_text('name = "from-cwd"\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["eval", str(suite), "--campaign", "camp.toml", "--out", "ev", "--workers", "1"]) == 0
+    assert json.loads((tmp_path / "ev" / "eval.json").read_text())["metrics"]["has_audio"]["value"] == 1.0
