@@ -32,3 +32,17 @@ def demo_run(tmp_path_factory):
     ranking = score([str(FIXTURES)], campaign=str(ROOT / "pipelines" / "demo.toml"), out=str(out),
                     workers=2, cache_dir=str(tmp_path_factory.mktemp("cache")))
     return ranking, out
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_feature_cache(tmp_path_factory):
+    """Tests that use the default cache get a private one, never the user's ~/.cache."""
+    import os
+
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
