@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 demo: install
 	$(VENV)/bin/sparkscout score fixtures/videos --campaign pipelines/demo.toml --out $(OUT)
-	@echo "Open $(OUT)/report.html in a browser (ranking.json, ranking.csv, features.parquet, results.sqlite beside it)."
+	@echo "Open $(OUT)/report.html in a browser; $(OUT)/requests.md has the ad-code requests (ranking.json, ranking.csv, features.parquet, results.sqlite beside them)."
 
 test: install
 	$(PY) -m pytest -q
