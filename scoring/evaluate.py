@@ -205,16 +205,17 @@ def evaluate(suite: str | Path, *, out: str | Path | None = None, campaign: Any 
 
 def format_result(result: dict[str, Any]) -> str:
     """A plain-text table of the metrics and quality groups."""
-    lines = [f"suite: {result['suite']}", f"{'key':<30} {'metric':<18} {'value':>8}  n"]
+    width = max([30, *(len(k) + 1 for k in result["metrics"]), *(len(k) + 1 for k in result["quality"])])
+    lines = [f"suite: {result['suite']}", f"{'key':<{width}} {'metric':<18} {'value':>8}  n"]
     for key, m in sorted(result["metrics"].items()):
         value = "—" if m.get("value") is None else f"{m['value']:.3f}"
-        lines.append(f"{key:<30} {m.get('metric', ''):<18} {value:>8}  {m.get('n', m.get('n_checked', ''))}")
+        lines.append(f"{key:<{width}} {m.get('metric', ''):<18} {value:>8}  {m.get('n', m.get('n_checked', ''))}")
     if result["quality"]:
-        lines.append(f"{'quality group':<30} {'spearman(score,lvl)':<18} {'':>8}  scores by level")
+        lines.append(f"{'quality group':<{width}} {'spearman(score,lvl)':<18} {'':>8}  scores by level")
         for name, q in result["quality"].items():
             rho = "—" if q["spearman"] is None else f"{q['spearman']:.3f}"
             scores = ", ".join(f"{lv:g}:{'—' if v is None else f'{v:.0f}'}" for lv, v in q["scores_by_level"])
-            lines.append(f"{name:<30} {'':<18} {rho:>8}  {scores}")
+            lines.append(f"{name:<{width}} {'':<18} {rho:>8}  {scores}")
     for c in result["failed"]:
         lines.append(f"FAILED {c['path']}: {c.get('error')}")
     return "\n".join(lines)
