@@ -136,7 +136,7 @@ def score(
         out: if given, write ranking.json, ranking.csv, features.parquet,
             results.sqlite, report.html (+ report_media/) and requests.md there.
         workers: processes to use (default: every core).
-        profile: ``full`` or ``fast`` (fast skips ASR and OCR).
+        profile: ``full`` or ``fast`` (fast skips ASR, OCR, DNSMOS and CLIP).
         cache_dir: feature cache folder; None for the user cache, False to disable.
         progress: called as ``progress(done, total, result)`` after each video.
 

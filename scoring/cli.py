@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--engine", choices=("local",), default="local", help="execution engine")
     s.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
     s.add_argument("--profile", choices=("fast", "full"), default="full",
-                   help="fast skips speech recognition and OCR (default: %(default)s)")
+                   help="fast skips speech recognition, OCR, DNSMOS and CLIP (default: %(default)s)")
     s.add_argument("--cache-dir", help="feature cache folder (default: ~/.cache/sparkscout)")
     s.add_argument("--no-cache", action="store_true", help="do not read or write the feature cache")
     s.add_argument("--json", action="store_true", help="print the ranking JSON on stdout")
