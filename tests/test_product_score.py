@@ -58,3 +58,20 @@ def test_demo_run_fills_product_evidence(demo_run):
     static = videos["static.mp4"]  # no product, no speech, no text
     assert static.evidence["product_visible_ratio"] is None and static.evidence["brand_mentions"] == []
     assert static.subscores["product_integration"] < clean.subscores["product_integration"] - 30
+
+
+def test_mentions_reads_onscreen_text_lines_not_their_labels(tmp_path):
+    """The on-screen text analyzer hands its lines over as data; the label is for people."""
+    from videofactory import solid, write_video
+
+    from scoring.analyzers import AnalysisContext, Event, Signals
+    from scoring.analyzers.mentions import MentionsAnalyzer
+    from scoring.media import decode_clip
+
+    clip = decode_clip(str(write_video(tmp_path / "black.mp4", solid(90, 160, 0), n_frames=24, size=(90, 160))))
+    text = Signals(events=[Event(t=0.5, end=2.0, kind="text", source="text", label="any wording at all",
+                                 text="Link in bio")])
+    ctx = AnalysisContext(terms={"brand": ["Acme"], "products": [], "cta": []}, upstream={"onscreen_text": text})
+    sig = MentionsAnalyzer().analyze(clip, ctx)
+    assert sig.evidence["cta"] == [{"t": 0.5, "source": "text", "text": "link in bio"}]
+    assert sig.features["mentions.cta_on_screen"] is True

@@ -31,6 +31,8 @@ class Event:
         label: human-readable text ("face, 31 % of frame").
         end: end time in seconds, or None for an instant.
         source: where it came from (``speech``, ``text``, ``video``, ``audio``) or None.
+        text: the words themselves when the event is about words (a line read on screen),
+            for analyzers downstream; ``label`` stays free to change for people.
     """
 
     t: float
@@ -38,6 +40,7 @@ class Event:
     label: str
     end: float | None = None
     source: str | None = None
+    text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -209,14 +209,7 @@ def _text_lines_from_upstream(ctx: AnalysisContext) -> list[tuple[float, str]] |
     sig = ctx.upstream.get("onscreen_text")
     if sig is None:
         return None
-    out = []
-    for e in sig.events:
-        m = re.match(r'^"(.*)"', e.label) if e.kind == "text" else None
-        if m:
-            out.append((float(e.t), m.group(1)))
-    if not out and sig.features.get("onscreen_text.items"):
-        return None  # it saw text but its labels changed shape: read the hook here too
-    return out
+    return [(float(e.t), e.text) for e in sig.events if e.kind == "text" and e.text]
 
 
 def _thumb(image: np.ndarray) -> np.ndarray:

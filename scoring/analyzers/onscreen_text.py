@@ -191,7 +191,7 @@ class OnscreenTextAnalyzer(Analyzer):
     """
 
     name = "onscreen_text"
-    version = "2"
+    version = "3"
     Config = OnscreenTextConfig
     profiles = frozenset({"full"})
     feature_keys = (
@@ -255,7 +255,8 @@ class OnscreenTextAnalyzer(Analyzer):
         for i in sorted(items, key=lambda i: i.t):
             edges = cfg.safe_zone.violations(i.box)
             where = f" (outside the safe zone: {', '.join(edges)})" if edges else ""
-            events.append(Event(t=i.t, end=i.end, kind="text", source="text", label=f'"{i.text}"{where}'))
+            events.append(Event(t=i.t, end=i.end, kind="text", source="text", label=f'"{i.text}"{where}',
+                                text=i.text))
         return self.signals(features, evidence, events)
 
 
