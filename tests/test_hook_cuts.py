@@ -125,7 +125,12 @@ def test_audio_attack_finds_where_sound_starts():
     got = audio_attack(tone, rate, 3.0)
     assert got["sound_start_s"] == pytest.approx(1.0, abs=0.06)
     assert got["hook_level_db"] < 0  # the hook holds the silent second
-    assert got["hook_onsets_per_s"] >= 0
+    assert got["hook_onsets_per_s"] == pytest.approx(1 / 3, abs=0.01)  # one onset in the 3 s hook
+    clicks = np.zeros(5 * rate, np.float32)
+    burst = (0.8 * np.sin(np.arange(800) / 3) * np.exp(-np.arange(800) / 150)).astype(np.float32)
+    for k in range(20):  # four clicks a second
+        clicks[int(k * 0.25 * rate):int(k * 0.25 * rate) + 800] = burst
+    assert audio_attack(clicks, rate, 3.0)["hook_onsets_per_s"] == pytest.approx(4.0, abs=0.5)
     silent = audio_attack(np.zeros(3 * rate, np.float32), rate, 3.0)
     assert silent["sound_start_s"] is None and silent["hook_onsets_per_s"] == 0.0
     assert audio_attack(np.zeros(10, np.float32), rate, 3.0) == {
