@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import av
 import numpy as np
-from scipy.signal import firwin, upfirdn
 
 from scoring.errors import MediaError
 from scoring.media.clip import AudioTrack, Clip, Frames, SamplingPlan, VideoInfo
@@ -15,9 +15,7 @@ from scoring.media.probe import check_file, info_from_container, open_container
 # A sample within 1 dB of full scale counts as clipped. Lossy codecs (AAC) turn a hard
 # clip into ringing around full scale, so an exact 1.0 test would miss most of it.
 CLIP_LEVEL = 10 ** (-1.0 / 20)
-# 4x oversampling filter for true peak (BS.1770 annex 2 style), designed once.
-OVERSAMPLE = 4
-TRUE_PEAK_FIR = firwin(48, 1.0 / OVERSAMPLE) * OVERSAMPLE
+OVERSAMPLE = 4  # true peak: 4x oversampling (BS.1770 annex 2 style)
 # Blocks quieter than this cannot reach a meaningful true peak; skip oversampling them.
 TRUE_PEAK_MIN_LEVEL = 0.25
 # Share of undecodable packets above which the file is reported as corrupt.
@@ -73,6 +71,21 @@ def _audio_block_to_float(frame: av.AudioFrame) -> np.ndarray:
     return (arr.astype(np.float32) / float(np.iinfo(arr.dtype).max + 1)).astype(np.float32)
 
 
+@functools.cache
+def _true_peak_fir() -> np.ndarray:
+    """The oversampling low-pass, designed once (scipy.signal loads only when audio is decoded:
+    it costs every command about 0.5 s of start-up otherwise)."""
+    from scipy.signal import firwin
+
+    return firwin(48, 1.0 / OVERSAMPLE) * OVERSAMPLE
+
+
+def _oversample(h: np.ndarray, x: np.ndarray, *, up: int, axis: int) -> np.ndarray:
+    from scipy.signal import upfirdn
+
+    return upfirdn(h, x, up=up, axis=axis)
+
+
 def to_dbfs(level: float, floor: float = -120.0) -> float:
     """Linear amplitude (1.0 = full scale) to dBFS, rounded to 0.01 dB, floored."""
     return round(20 * math.log10(level), 2) if level > 10 ** (floor / 20) else floor
@@ -124,7 +137,7 @@ class _AudioCollector:
                 block_peak = float(block.max())
                 self.peak = max(self.peak, block_peak)
                 if block_peak >= TRUE_PEAK_MIN_LEVEL and 2 * block_peak > self.true_peak:
-                    over = upfirdn(TRUE_PEAK_FIR, signed, up=OVERSAMPLE, axis=-1)
+                    over = _oversample(_true_peak_fir(), signed, up=OVERSAMPLE, axis=-1)
                     self.true_peak = max(self.true_peak, float(np.abs(over).max()))
                 self.clipped += int(np.count_nonzero(block >= CLIP_LEVEL))
                 self.total += int(block.size)
