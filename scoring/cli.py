@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("models", help="list or show scorer models in the registry")
     m.add_argument("action", choices=("list", "show"))
     m.add_argument("ref", nargs="?", help="NAME[@VERSION] for show")
+
+    from scoring.ledger.cli import add_parsers as add_ledger_parsers
+
+    add_ledger_parsers(sub)
     return p
 
 
@@ -174,7 +178,14 @@ def cmd_eval(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"score": cmd_score, "report": cmd_report, "probe": cmd_probe, "eval": cmd_eval, "models": cmd_models}
+def cmd_ledger(args) -> int:
+    from scoring.ledger.cli import cmd_ledger as run
+
+    return run(args)
+
+
+COMMANDS = {"score": cmd_score, "report": cmd_report, "probe": cmd_probe, "eval": cmd_eval, "models": cmd_models,
+            "ledger": cmd_ledger}
 
 
 def main(argv: list[str] | None = None) -> int:
