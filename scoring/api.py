@@ -20,6 +20,7 @@ from scoring import __version__
 from scoring.campaign import Campaign, campaign_from_dict, load_campaign
 from scoring.engines.local import default_workers, run_local
 from scoring.inputs import VideoRef, collect
+from scoring.ledger import Ledger, default_ledger_path
 from scoring.pipeline import RunSettings, VideoResult
 from scoring.ranking import rank_results
 from scoring.report import write_report
@@ -52,6 +53,7 @@ class RankedVideo:
     post_url: str | None = None
     caption: str | None = None
     media: dict[str, str] = field(default_factory=dict)
+    ledger: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RankedVideo:
@@ -126,6 +128,7 @@ def score(
     profile: str = "full",
     cache_dir: str | Path | None | bool = None,
     progress: Callable[[int, int, VideoResult], None] | None = None,
+    ledger: str | Path | None | bool = None,
 ) -> Ranking:
     """Score videos and rank them for a campaign.
 
@@ -139,12 +142,20 @@ def score(
         profile: ``full`` or ``fast`` (fast skips ASR, OCR, DNSMOS and CLIP).
         cache_dir: feature cache folder; None for the user cache, False to disable.
         progress: called as ``progress(done, total, result)`` after each video.
+        ledger: the team's ad-code ledger file; None for the campaign's ``ledger`` (none if
+            it has none), True for the campaign's else the default one, False for none. Its decisions and codes reach the ranking (see
+            scoring.ledger) and the run's videos are recorded in it.
 
     Raises:
         ConfigError: bad campaign, manifest or paths (nothing is written).
     """
     camp = resolve_campaign(campaign)
     refs: list[VideoRef] = collect(paths, manifest)
+    ledger_path = None if ledger is False else camp.ledger if ledger in (None, True) else ledger
+    if ledger is True and not ledger_path:
+        ledger_path = default_ledger_path()
+    if ledger_path:
+        Ledger.open(ledger_path).close()  # a bad ledger stops the run before any work
     cache = None if cache_dir is False else str(cache_dir or default_cache_dir())
     media_dir = Path(out) / MEDIA_FOLDER if out is not None else None
     settings = RunSettings(campaign=camp, profile=profile, cache_dir=cache, make_media=out is not None,
@@ -164,7 +175,14 @@ def score(
         "campaign_file": camp.source,
         "python": platform.python_version(),
     }
-    doc = rank_results(results, camp, run)
+    if ledger_path:
+        run["ledger"] = str(Path(ledger_path).resolve())
+        with Ledger.open(ledger_path) as led:
+            state = led.state_map(r.video_id for r in results if r.status == "ok" and r.video_id)
+            doc = rank_results(results, camp, run, ledger=state)
+            led.register_videos(doc["videos"], run_dir=out, campaign=camp.name)
+    else:
+        doc = rank_results(results, camp, run)
     if out is not None:
         _collect_media(results, doc, Path(out))
         features = {r.video_id: r.features for r in results if r.status == "ok" and r.video_id}

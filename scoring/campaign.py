@@ -46,6 +46,7 @@ class Campaign:
     diversity_weight: float = 5.0
     weights: dict[str, float] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
+    ledger: str | None = None  # the team's ad-code ledger (SQLite), relative to the campaign file
     source: str | None = None
 
     def resolved_weights(self) -> dict[str, float]:
@@ -68,6 +69,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "hook_seconds": (int, float), "shortlist_size": (int,), "max_per_creator": (int,),
     "authorization_days": (int,), "request_min_score": (int, float),
     "consider_min_score": (int, float), "diversity_weight": (int, float), "weights": (dict,), "models": (dict,),
+    "ledger": (str,),
 }
 
 
@@ -139,4 +141,8 @@ def campaign_from_dict(data: dict[str, Any], source: str | Path | None = None) -
             raise fail("product_images", f"image not found: {p}")
         resolved.append(str(p))
     c.product_images = resolved
+    if c.ledger is not None:
+        if not c.ledger.strip():
+            raise fail("ledger", "expected a path to the team's ledger file")
+        c.ledger = str(Path(c.ledger) if Path(c.ledger).is_absolute() else base / c.ledger)
     return c

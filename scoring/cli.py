@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the ranking JSON on stdout")
     s.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
     s.add_argument("--fail-on-error", action="store_true", help="exit 3 if any video failed")
+    s.add_argument("--ledger", metavar="PATH", help="the team's ad-code ledger (default: the campaign's 'ledger', "
+                   "else $XDG_DATA_HOME/sparkscout/ledger.sqlite); see 'sparkscout ledger'")
+    s.add_argument("--no-ledger", action="store_true", help="neither read nor record decisions in a ledger")
 
     r = sub.add_parser("report", help="rebuild DIR/report.html from DIR/ranking.json")
     r.add_argument("dir")
@@ -104,6 +107,8 @@ def _summary(ranking, out: str) -> str:
         extra = f"  [{v.error['code']}]" if v.error else ""
         if v.duplicate_of:
             extra += f"  (near-duplicate of #{rank_of.get(v.duplicate_of)})"
+        if v.ledger:
+            extra += f"  [ledger: {v.ledger['summary']}]"
         lines.append(f"{rank:>4}{star} {score:>5}  {v.recommendation:<16} {Path(v.path).name}"
                      f"{' ' + v.creator if v.creator else ''}{extra}")
     if len(ranking.videos) > 20:
@@ -118,7 +123,8 @@ def cmd_score(args) -> int:
     cache = False if args.no_cache else args.cache_dir
     ranking = score(args.paths, manifest=args.manifest, campaign=args.campaign, out=args.out,
                     workers=args.workers, profile=args.profile, cache_dir=cache,
-                    progress=_progress_printer(args.quiet))
+                    progress=_progress_printer(args.quiet),
+                    ledger=False if args.no_ledger else (args.ledger or True))
     if args.json:
         print(json.dumps(ranking.to_dict(), indent=2, ensure_ascii=False))
     if not args.quiet:

@@ -43,13 +43,18 @@ def _reason(dimension: str, text: str, impact: float = 0.0, t: float | None = No
     return {"dimension": dimension, "text": text, "impact": impact, "feature": None, "t": t}
 
 
-def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, Any]) -> dict[str, Any]:
+def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, Any],
+                 ledger: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """Turn per-video results into the ranking.json document.
 
     Order: videos passing every gate by score (ties by video_id), then gated videos the
     same way, then failed videos by path (rank null). The shortlist (see
     scoring.shortlist) skips near-duplicates, caps videos per creator and prefers variety.
+    ``ledger`` is plain data, video_id -> ``{"status", "summary", "shortlist": bool, ...}``
+    (see scoring.ledger): its summary becomes a reason, ``shortlist: False`` (a valid code,
+    a rejection) keeps the video off the shortlist, and the entry's ``ledger`` holds it.
     """
+    ledger = ledger or {}
     ok = [r for r in results if r.status == "ok"]
     prior = fit_prior([r.ref.counts() for r in ok])
     weights = campaign.resolved_weights()
@@ -67,14 +72,16 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
     rows.sort(key=lambda x: (bool(x[1]), -(x[2] if x[2] is not None else -1), x[0].video_id or ""))
     candidates = [
         Candidate(video_id=r.video_id or r.ref.path, rank=rank, score=score, creator=r.ref.creator,
-                  features=r.features, eligible=not gates and score is not None and score >= campaign.consider_min_score)
+                  features=r.features, eligible=not gates and score is not None and score >= campaign.consider_min_score
+                  and ledger.get(r.video_id, {}).get("shortlist", True))
         for rank, (r, gates, score) in enumerate(rows, start=1)
     ]
     chosen = set(select(candidates, campaign.shortlist_size, campaign.max_per_creator, campaign.diversity_weight))
     videos = []
     for cand, (r, gates, score) in zip(candidates, rows):
         shortlisted = cand.video_id in chosen
-        reasons = [_reason("gate", g.text, -100.0) for g in gates]
+        reasons = [_reason("ledger", ledger[r.video_id]["summary"])] if r.video_id in ledger else []
+        reasons += [_reason("gate", g.text, -100.0) for g in gates]
         reasons += [_reason("shortlist", note) for note in dict.fromkeys(cand.notes)]
         if shortlisted and score is not None and score >= campaign.request_min_score:
             rec = "request_ad_code"
@@ -84,10 +91,11 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
             rec = "skip"
         entry = _video_entry(r, cand.rank, score, rec, shortlisted, campaign, reasons + _sorted(r.reasons))
         entry["duplicate_of"] = cand.duplicate_of
+        entry["ledger"] = ledger.get(r.video_id)
         videos.append(entry)
     failed = sorted((r for r in results if r.status != "ok"), key=lambda r: r.ref.path)
     for r in failed:
-        videos.append({**_video_entry(r, None, None, "skip", False, campaign, []), "duplicate_of": None})
+        videos.append({**_video_entry(r, None, None, "skip", False, campaign, []), "duplicate_of": None, "ledger": None})
     run = {**run, "schema_version": SCHEMA_VERSION, "campaign": campaign.name, "objective": campaign.objective,
            "weights": weights, "engagement_prior": _prior_dict(prior),
            "counts": {"videos": len(results), "ok": len(ok), "failed": len(failed),

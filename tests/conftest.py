@@ -36,13 +36,16 @@ def demo_run(tmp_path_factory):
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_feature_cache(tmp_path_factory):
-    """Tests that use the default cache get a private one, never the user's ~/.cache."""
+    """Tests that use the default cache (or ledger) get a private one, never the user's
+    ~/.cache or ~/.local/share."""
     import os
 
-    old = os.environ.get("XDG_CACHE_HOME")
+    old = {k: os.environ.get(k) for k in ("XDG_CACHE_HOME", "XDG_DATA_HOME")}
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
     yield
-    if old is None:
-        os.environ.pop("XDG_CACHE_HOME", None)
-    else:
-        os.environ["XDG_CACHE_HOME"] = old
+    for key, value in old.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

@@ -128,7 +128,10 @@ class VideoState:
         return "no decision yet"
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "summary": self.summary()}
+        """Every field plus ``summary`` (one line), ``shortlist`` (False when a valid code or a
+        rejection keeps it off a new shortlist) and ``requested`` (left out of requests.md)."""
+        return {**asdict(self), "summary": self.summary(), "shortlist": self.status not in (*VALID_CODE, "rejected"),
+                "requested": self.requested}
 
 
 def fold(video_id: str, events: list[dict[str, Any]], today: dt.date) -> VideoState:

@@ -23,9 +23,15 @@ def render_requests(ranking: dict[str, Any], *, brand: str = "", days: int = 30)
     """Markdown with one section per shortlisted video, in rank order."""
     run = ranking["run"]
     shortlisted = [v for v in ranking["videos"] if v["shortlisted"]]
+    asked = [v for v in shortlisted if (v.get("ledger") or {}).get("requested")]  # the team's ledger says so
+    shortlisted = [v for v in shortlisted if v not in asked]
     lines = [f"# Ad-code requests — {run.get('campaign', '')}", ""]
+    if asked:
+        lines += [f"Left out, already requested (see `sparkscout ledger list`): "
+                  f"{', '.join(Path(v['path']).name for v in asked)}.", ""]
     if not shortlisted:
-        lines.append("No video passed the gates and thresholds, so there is nobody to ask yet.")
+        lines.append("Every shortlisted video was already requested." if asked else
+                     "No video passed the gates and thresholds, so there is nobody to ask yet.")
         return "\n".join(lines) + "\n"
     lines.append(f"{len(shortlisted)} shortlisted video(s). Ask each creator for a {days}-day ad code "
                  "(TikTok offers 7, 30, 60 or 365 days).")
