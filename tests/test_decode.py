@@ -30,7 +30,7 @@ def test_audio_resampled_and_measured(small_clip):
     assert audio is not None and audio.rate == 16000 and audio.source_rate == 48000
     assert audio.duration_s == pytest.approx(2.0, abs=0.1)
     assert audio.peak_dbfs == pytest.approx(-6.02, abs=1.0)  # sine at 0.5 full scale, AAC overshoot
-    assert audio.clipping_ratio == 0.0
+    assert audio.clipping_ratio < 0.001  # a clean sine has no flat tops
     assert np.sqrt(np.mean(audio.samples[4000:-4000] ** 2)) == pytest.approx(0.5 / np.sqrt(2), rel=0.08)
 
 

@@ -35,12 +35,15 @@ def write_video(
     rotation: int | None = None,
     sar: Fraction | None = None,
     frame_times: list[float] | None = None,
+    audio_bit_rate: int | None = None,
 ) -> Path:
     """Encode frames (and optional mono audio) to ``path``.
 
     Args:
         size: coded (width, height) in pixels.
         frame_times: presentation times in seconds for a variable frame rate clip.
+        audio: mono samples, shape (n,), or stereo, shape (2, n); float in [-1, 1].
+        audio_bit_rate: AAC bit rate, bits/s (None: the encoder's default).
     """
     path = Path(path)
     w, h = size
@@ -56,7 +59,9 @@ def write_video(
             vs.set_display_rotation(rotation)
         astream = None
         if audio is not None:
-            astream = out.add_stream("aac", rate=audio_rate, layout="mono")
+            astream = out.add_stream("aac", rate=audio_rate, layout="stereo" if np.ndim(audio) == 2 else "mono")
+            if audio_bit_rate:
+                astream.bit_rate = audio_bit_rate
         for i in range(n_frames):
             t = frame_times[i] if frame_times is not None else i / fps
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame_fn(i, t)), format="rgb24")
@@ -73,10 +78,13 @@ def write_video(
 
 
 def encode_audio(out, stream, audio: np.ndarray, rate: int, block: int = 1024) -> None:
-    """Encode mono float samples (shape (n,)) into an open audio ``stream`` and flush it."""
-    for start in range(0, len(audio), block):
-        frame = av.AudioFrame.from_ndarray(audio[start:start + block].reshape(1, -1).astype(np.float32),
-                                           format="flt", layout="mono")
+    """Encode float samples, mono (shape (n,)) or stereo (shape (2, n)), into an open audio
+    ``stream`` and flush it."""
+    planar = np.atleast_2d(audio)
+    layout = "stereo" if planar.shape[0] == 2 else "mono"
+    for start in range(0, planar.shape[1], block):
+        chunk = np.ascontiguousarray(planar[:, start:start + block].T.reshape(1, -1).astype(np.float32))
+        frame = av.AudioFrame.from_ndarray(chunk, format="flt", layout=layout)
         frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
         for packet in stream.encode(frame):
             out.mux(packet)

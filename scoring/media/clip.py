@@ -98,7 +98,11 @@ class AudioTrack:
         source_rate: the stream's own sample rate, Hz.
         peak_dbfs: sample peak over all source channels at the source rate, dBFS.
         true_peak_dbfs: peak of the 4x oversampled source signal (ITU-R BS.1770), dBTP.
-        clipping_ratio: fraction of source-rate samples within 1 dB of full scale or above (0-1).
+        clipping_ratio: share of source samples (all channels) on flat tops, i.e. hard
+            clipped (0-1); a loud limited master reads under 0.001 (``media.levels``).
+        loudness_lufs: integrated loudness of the source audio, every channel at the source
+            rate (ITU-R BS.1770-4, gated), LUFS; None for under 0.4 s or silence.
+        channels: channels in the source stream.
     """
 
     samples: np.ndarray
@@ -107,6 +111,8 @@ class AudioTrack:
     peak_dbfs: float
     true_peak_dbfs: float
     clipping_ratio: float
+    loudness_lufs: float | None = None
+    channels: int = 1
 
     @property
     def duration_s(self) -> float:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 
 import av
@@ -10,14 +9,9 @@ import numpy as np
 
 from scoring.errors import MediaError
 from scoring.media.clip import AudioTrack, Clip, Frames, SamplingPlan, VideoInfo
+from scoring.media.levels import LevelMeter
 from scoring.media.probe import check_file, info_from_container, open_container
 
-# A sample within 1 dB of full scale counts as clipped. Lossy codecs (AAC) turn a hard
-# clip into ringing around full scale, so an exact 1.0 test would miss most of it.
-CLIP_LEVEL = 10 ** (-1.0 / 20)
-OVERSAMPLE = 4  # true peak: 4x oversampling (BS.1770 annex 2 style)
-# Blocks quieter than this cannot reach a meaningful true peak; skip oversampling them.
-TRUE_PEAK_MIN_LEVEL = 0.25
 # Share of undecodable packets above which the file is reported as corrupt.
 MAX_BAD_PACKET_RATIO = 0.2
 
@@ -71,21 +65,6 @@ def _audio_block_to_float(frame: av.AudioFrame) -> np.ndarray:
     return (arr.astype(np.float32) / float(np.iinfo(arr.dtype).max + 1)).astype(np.float32)
 
 
-@functools.cache
-def _true_peak_fir() -> np.ndarray:
-    """The oversampling low-pass, designed once (scipy.signal loads only when audio is decoded:
-    it costs every command about 0.5 s of start-up otherwise)."""
-    from scipy.signal import firwin
-
-    return firwin(48, 1.0 / OVERSAMPLE) * OVERSAMPLE
-
-
-def _oversample(h: np.ndarray, x: np.ndarray, *, up: int, axis: int) -> np.ndarray:
-    from scipy.signal import upfirdn
-
-    return upfirdn(h, x, up=up, axis=axis)
-
-
 def to_dbfs(level: float, floor: float = -120.0) -> float:
     """Linear amplitude (1.0 = full scale) to dBFS, rounded to 0.01 dB, floored."""
     return round(20 * math.log10(level), 2) if level > 10 ** (floor / 20) else floor
@@ -117,43 +96,36 @@ class _Sampler:
 
 
 class _AudioCollector:
-    """Resamples to mono ``rate`` Hz and measures peak and clipping at the source rate."""
+    """Resamples to mono ``rate`` Hz for the analyzers and measures levels (loudness, peaks,
+    clipping) on every source channel at the source rate (:class:`LevelMeter`)."""
 
     def __init__(self, stream: av.audio.stream.AudioStream, rate: int) -> None:
         self.rate = rate
         self.source_rate = int(stream.codec_context.sample_rate or rate)
+        names = [c.name for c in stream.codec_context.layout.channels] if stream.codec_context.layout else []
+        self.meter = LevelMeter(self.source_rate, names or ["FC"] * max(1, stream.codec_context.channels or 1))
         self.resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
         self.chunks: list[np.ndarray] = []
-        self.peak = 0.0
-        self.true_peak = 0.0
-        self.clipped = 0
-        self.total = 0
 
     def add(self, frame: av.AudioFrame | None) -> None:
         if frame is not None:
-            signed = _audio_block_to_float(frame)
-            block = np.abs(signed)
-            if block.size:
-                block_peak = float(block.max())
-                self.peak = max(self.peak, block_peak)
-                if block_peak >= TRUE_PEAK_MIN_LEVEL and 2 * block_peak > self.true_peak:
-                    over = _oversample(_true_peak_fir(), signed, up=OVERSAMPLE, axis=-1)
-                    self.true_peak = max(self.true_peak, float(np.abs(over).max()))
-                self.clipped += int(np.count_nonzero(block >= CLIP_LEVEL))
-                self.total += int(block.size)
+            self.meter.add(_audio_block_to_float(frame))
         for out in self.resampler.resample(frame):
             self.chunks.append(out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
 
     def track(self) -> AudioTrack:
         self.add(None)  # flush the resampler
         samples = np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.float32)
+        m = self.meter
         return AudioTrack(
             samples=np.clip(samples, -1.0, 1.0),
             rate=self.rate,
             source_rate=self.source_rate,
-            peak_dbfs=to_dbfs(self.peak),
-            true_peak_dbfs=to_dbfs(max(self.true_peak, self.peak)),
-            clipping_ratio=self.clipped / self.total if self.total else 0.0,
+            peak_dbfs=to_dbfs(m.peak),
+            true_peak_dbfs=to_dbfs(max(m.true_peak, m.peak)),
+            clipping_ratio=m.clipping_ratio(),
+            loudness_lufs=m.loudness(),
+            channels=m.channels,
         )
 
 
