@@ -26,6 +26,7 @@ from scoring.ranking import rank_results
 from scoring.report import write_report
 from scoring.report.requests import write_requests
 from scoring.store import default_cache_dir, write_run_outputs
+from scoring.training.registry import model_roots, models_used
 
 
 @dataclass
@@ -129,6 +130,7 @@ def score(
     cache_dir: str | Path | None | bool = None,
     progress: Callable[[int, int, VideoResult], None] | None = None,
     ledger: str | Path | None | bool = None,
+    models_dir: str | Path | None = None,
 ) -> Ranking:
     """Score videos and rank them for a campaign.
 
@@ -145,6 +147,8 @@ def score(
         ledger: the team's ad-code ledger file; None for the campaign's ``ledger`` (none if
             it has none), True for the campaign's else the default one, False for none. Its decisions and codes reach the ranking (see
             scoring.ledger) and the run's videos are recorded in it.
+        models_dir: registry of trained models the campaign's ``[models]`` may name
+            (default ``~/.local/share/sparkscout/models``); built-in models are always found.
 
     Raises:
         ConfigError: bad campaign, manifest or paths (nothing is written).
@@ -159,7 +163,8 @@ def score(
     cache = None if cache_dir is False else str(cache_dir or default_cache_dir())
     media_dir = Path(out) / MEDIA_FOLDER if out is not None else None
     settings = RunSettings(campaign=camp, profile=profile, cache_dir=cache, make_media=out is not None,
-                           media_dir=str(media_dir) if media_dir else None)
+                           media_dir=str(media_dir) if media_dir else None,
+                           model_roots=[str(p) for p in model_roots(models_dir)])
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     n_workers = workers or default_workers()
@@ -174,6 +179,7 @@ def score(
         "workers": min(n_workers, len(refs)),
         "campaign_file": camp.source,
         "python": platform.python_version(),
+        "models": models_used(results),
     }
     if ledger_path:
         run["ledger"] = str(Path(ledger_path).resolve())

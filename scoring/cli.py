@@ -12,6 +12,7 @@ from pathlib import Path
 
 from scoring import __version__
 from scoring.errors import ConfigError, MediaError
+from scoring.training.commands import add_eval_options, add_train_parser, cmd_eval_models, cmd_train
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_VIDEO_FAILED = 0, 1, 2, 3
 
@@ -38,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fast skips speech recognition, OCR, DNSMOS and CLIP (default: %(default)s)")
     s.add_argument("--cache-dir", help="feature cache folder (default: ~/.cache/sparkscout)")
     s.add_argument("--no-cache", action="store_true", help="do not read or write the feature cache")
+    s.add_argument("--models-dir", help="trained-model registry for the campaign's [models] "
+                                        "(default: ~/.local/share/sparkscout/models)")
     s.add_argument("--json", action="store_true", help="print the ranking JSON on stdout")
     s.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
     s.add_argument("--fail-on-error", action="store_true", help="exit 3 if any video failed")
@@ -53,15 +56,18 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--json", action="store_true")
 
     e = sub.add_parser("eval", help="accuracy of the evidence against a ground-truth suite (JSON)")
-    e.add_argument("suite", help='JSON file: {"clips": [{"path": ..., "<evidence key>": truth, ...}]}')
+    e.add_argument("suite", nargs="?", help='JSON file: {"clips": [{"path": ..., "<evidence key>": truth, ...}]}')
     e.add_argument("--out", default="eval-out", help="folder for eval.json (default: %(default)s)")
     e.add_argument("--campaign", help="campaign TOML (brand and product terms for mention checks)")
     e.add_argument("--workers", type=int, default=None)
     e.add_argument("--json", action="store_true", help="print eval.json on stdout")
+    add_eval_options(e)
+    add_train_parser(sub)
 
     m = sub.add_parser("models", help="list or show scorer models in the registry")
     m.add_argument("action", choices=("list", "show"))
     m.add_argument("ref", nargs="?", help="NAME[@VERSION] for show")
+    m.add_argument("--models-dir", help="trained-model registry (default: ~/.local/share/sparkscout/models)")
 
     from scoring.ledger.cli import add_parsers as add_ledger_parsers
 
@@ -124,7 +130,8 @@ def cmd_score(args) -> int:
     ranking = score(args.paths, manifest=args.manifest, campaign=args.campaign, out=args.out,
                     workers=args.workers, profile=args.profile, cache_dir=cache,
                     progress=_progress_printer(args.quiet),
-                    ledger=False if args.no_ledger else (args.ledger or True))
+                    ledger=False if args.no_ledger else (args.ledger or True),
+                    models_dir=args.models_dir)
     if args.json:
         print(json.dumps(ranking.to_dict(), indent=2, ensure_ascii=False))
     if not args.quiet:
@@ -163,22 +170,32 @@ def cmd_probe(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from scoring.scorers.registry import list_models, load_spec, model_dir
+    from scoring.scorers.registry import load_spec, model_dir
+    from scoring.training.registry import format_versions, model_roots, versions
 
+    roots = model_roots(args.models_dir)
     if args.action == "list":
-        for ref in list_models():
-            print(ref)
+        print(format_versions(versions(roots)))
         return EXIT_OK
     if not args.ref:
         raise ConfigError("models show needs NAME[@VERSION]")
-    card = model_dir(args.ref) / "card.md"
-    print(card.read_text() if card.is_file() else json.dumps(load_spec(args.ref), indent=2))
+    if "@" not in args.ref:  # every version of that name
+        table = versions(roots)
+        if args.ref not in table:
+            raise ConfigError(f"no model named {args.ref!r}; known: {', '.join(table)}")
+        print(format_versions({args.ref: table[args.ref]}) + "\n")
+    card = model_dir(args.ref, roots) / "card.md"
+    print(card.read_text() if card.is_file() else json.dumps(load_spec(args.ref, roots), indent=2))
     return EXIT_OK
 
 
 def cmd_eval(args) -> int:
     from scoring.evaluate import evaluate, format_result
 
+    if args.labels:
+        return cmd_eval_models(args)
+    if not args.suite:
+        raise ConfigError("eval needs SUITE.json, or --labels FILE --runs DIR... --models REF REF")
     result = evaluate(args.suite, out=args.out, campaign=args.campaign, workers=args.workers)
     print(json.dumps(result, indent=2) if args.json else format_result(result))
     return EXIT_OK
@@ -191,7 +208,7 @@ def cmd_ledger(args) -> int:
 
 
 COMMANDS = {"score": cmd_score, "report": cmd_report, "probe": cmd_probe, "eval": cmd_eval, "models": cmd_models,
-            "ledger": cmd_ledger}
+            "ledger": cmd_ledger, "train": cmd_train}
 
 
 def main(argv: list[str] | None = None) -> int:

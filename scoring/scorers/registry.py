@@ -60,4 +60,8 @@ def load_scorer(ref: str, roots: list[Path] | None = None) -> Scorer:
     kind = spec.get("kind", "rules")
     if kind == "rules":
         return RuleScorer.from_spec(spec)
+    if kind == "sklearn":  # trained with `sparkscout train --kind linear|gbm`; skops, checked on load
+        from scoring.scorers.skmodel import SklearnScorer
+
+        return SklearnScorer.from_spec(spec, model_dir(ref, roots))
     raise ConfigError(f"model {ref}: unknown kind {kind!r}")

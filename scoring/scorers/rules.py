@@ -30,6 +30,7 @@ class Term:
     ok: str | None = None
     time_feature: str | None = None
     text_feature: str | None = None  # a feature quoted in the templates as {text}
+    missing: float | None = None  # score when the feature was measured but is None (e.g. no face); else drops out
 
     def value_score(self, value: float) -> float:
         xs, ys = zip(*self.curve)
@@ -92,6 +93,8 @@ class RuleScorer(Scorer):
         for term in self.terms:
             value = features.get(term.feature)
             if value is None:
+                if term.missing is not None and term.feature in features:  # measured, found absent
+                    scored.append((term, None, float(term.missing)))
                 continue
             scored.append((term, value, term.value_score(value)))
         if not scored:
@@ -100,6 +103,8 @@ class RuleScorer(Scorer):
         value = sum(t.weight * s for t, _, s in scored) / total_w
         reasons = []
         for term, raw, s in scored:
+            if raw is None:
+                continue  # a fitted score for "not measured": no value to quote
             text = term.text(raw, s, features.get(term.text_feature) if term.text_feature else None)
             if text:
                 t = features.get(term.time_feature) if term.time_feature else None
