@@ -207,8 +207,14 @@ def cmd_ledger(args) -> int:
     return run(args)
 
 
+def cmd_serve(args) -> int:
+    from scoring.ledger.cli import cmd_serve as run
+
+    return run(args)
+
+
 COMMANDS = {"score": cmd_score, "report": cmd_report, "probe": cmd_probe, "eval": cmd_eval, "models": cmd_models,
-            "ledger": cmd_ledger, "train": cmd_train}
+            "ledger": cmd_ledger, "train": cmd_train, "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@ kept in one SQLite file per brand or team so that later runs know earlier decisi
 
 ``Ledger`` (store.py) reads and writes the file; ``state.py`` turns a video's events into
 its status (pure); ``export.py`` writes CSV, iCalendar and pairwise labels; ``cli.py``
-is ``sparkscout ledger``.
+is ``sparkscout ledger``; ``web/`` is ``sparkscout serve``.
 """
 
 from scoring.ledger.state import AUTHORIZATION_DAYS, EXPIRING_DAYS, STATUSES, VideoState, days_left, expiry

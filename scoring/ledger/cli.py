@@ -75,6 +75,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     im = acts.add_parser("import", parents=[common], help="add a run's scored videos (DIR/ranking.json)")
     im.add_argument("dir")
 
+    sv = sub.add_parser("serve", parents=[common],
+                        help="the report as a local web app: decisions, requests, codes, board, exports")
+    sv.add_argument("dir", help="a run folder (with ranking.json)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s, this machine only)")
+    sv.add_argument("--port", type=int, default=8765, help="(default: %(default)s)")
+
 
 def ledger_path_for(args: argparse.Namespace, run_dir: str | Path | None = None) -> Path:
     """``--ledger``, else the ledger a run recorded in its ranking.json, else the default."""
@@ -171,3 +177,12 @@ def _output(args: argparse.Namespace, rows: list) -> int:
     if not shown:
         print("(nothing" + (f" with status {args.status}" if args.status else " decided yet") + ")")
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from scoring.ledger.web import serve
+
+    run_dir = Path(args.dir)
+    if not (run_dir / "ranking.json").is_file():
+        raise ConfigError(f"{run_dir / 'ranking.json'}: not found (run 'sparkscout score --out {args.dir}' first)")
+    return serve(run_dir, ledger_path_for(args, run_dir), host=args.host, port=args.port)
