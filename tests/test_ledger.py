@@ -270,3 +270,18 @@ def test_schema_versions(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "l.sqlite.schema1.bak").read_bytes() == old_bytes
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_pairs_export_is_what_sparkscout_train_reads(ledger, tmp_path):
+    labels_mod = pytest.importorskip("scoring.training.labels")
+    clean, cuts, dark = (file_sha256(str(FIXTURES / n)) for n in ("clean.mp4", "cuts.mp4", "dark.mp4"))
+    with Ledger.open(ledger) as led:
+        led.decide(clean, "approved")
+        led.decide(cuts, "rejected")
+        led.decide(dark, "hold")
+        led.decide(dark, "approved")                  # the latest decision counts
+    out = tmp_path / "pairs.csv"
+    assert _ledger(ledger, "export", "--format", "pairs", "--out", str(out)) == 0
+    labels = labels_mod.read_labels(out)
+    assert labels.kind == "pairs" and not labels.skipped
+    assert sorted((b, w) for b, w, _ in labels.pairs) == sorted([(clean, cuts), (dark, cuts)])
