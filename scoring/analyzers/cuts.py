@@ -1,7 +1,9 @@
-"""Cuts, pacing and the energy of the opening: PySceneDetect's content score on the frames
-already decoded (hook at ~8 fps, body at ~2 fps, merged in time order; the file is never
-opened again), motion between hook frames, and the soundtrack's attack (librosa).
+"""Cuts, pacing and the energy of the opening: cuts and gradual transitions from the
+signature of every decoded frame (:mod:`scoring.analyzers.shots`; the file is never opened
+again), motion between hook frames, and the soundtrack's attack (librosa).
 
+Clips built without signatures (hand-made in tests) fall back to the sampled-frame rule
+below: PySceneDetect's content score on the hook (~8 fps) and body (~2 fps) frames.
 A cut can only be placed between the two sampled frames that differ, so its time is the
 midpoint of the span where the new shot's first frame can be: (previous sample + one
 video frame, next sample]. Its error is at most half that span: about 0.06 s inside the
@@ -24,6 +26,8 @@ import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
 from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.shots import ShotsConfig, find_transitions
+from scoring.analyzers.shots import find_cuts as find_signature_cuts
 from scoring.media.clip import Clip
 
 
@@ -45,6 +49,8 @@ class CutsConfig:
     quick_window_s / quick_shots: ABCD quick pacing (>= 5 shots begin within 5 s).
     pacing_avg_shot_s: ABCD overall pacing (average shot <= 2 s).
     dynamic_start_s: ABCD dynamic start (first shot ends before 3 s).
+    shots: the every-frame cut and transition detector's settings (used when the clip
+        carries frame signatures; the settings above are the fallback's).
     """
 
     detect_long_side: int = 160
@@ -63,6 +69,7 @@ class CutsConfig:
     quick_shots: int = 5
     pacing_avg_shot_s: float = 2.0
     dynamic_start_s: float = 3.0
+    shots: ShotsConfig = ShotsConfig()
 
 
 def merged_frames(clip: Clip) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -229,18 +236,20 @@ class CutsAnalyzer(Analyzer):
     Features: ``count`` (cuts), ``first_cut_s`` (s; None without a cut), ``first_shot_end_s``
     (first cut, or the duration without one, s), ``shots_in_hook``, ``shots``, ``avg_shot_s``
     (s), ``dynamic_start`` / ``quick_pacing`` / ``overall_pacing`` (ABCD), ``hook_motion``
-    (grey levels 0-255 per 1/8 s), and from :func:`audio_attack` ``sound_start_s``,
+    (grey levels 0-255 per 1/8 s), ``transitions`` (fades and dissolves; None without
+    frame signatures), and from :func:`audio_attack` ``sound_start_s``,
     ``hook_level_db``, ``hook_onsets_per_s``.
-    Events: one ``cut`` per cut (t in seconds).
+    Events: one ``cut`` per cut and one ``transition`` per fade or dissolve (t, end in
+    seconds from the file's presentation start).
     """
 
     name = "cuts"
-    version = "2"
+    version = "3"
     Config = CutsConfig
     feature_keys = (
         "count", "first_cut_s", "first_shot_end_s", "shots_in_hook", "shots", "avg_shot_s",
         "dynamic_start", "quick_pacing", "overall_pacing", "hook_motion", "sound_start_s",
-        "hook_level_db", "hook_onsets_per_s",
+        "hook_level_db", "hook_onsets_per_s", "transitions",
     )
     evidence_keys = ("cuts_s", "first_shot_end_s", "shots_in_hook")
 
@@ -251,9 +260,15 @@ class CutsAnalyzer(Analyzer):
             shape = max({img.shape for img in images}, key=[i.shape for i in images].count)
             keep = [k for k, img in enumerate(images) if img.shape == shape]
             times, images = times[keep], [images[k] for k in keep]
-        scores, luma = content_scores(images, cfg.detect_long_side)
         duration = clip.duration_s or (float(times[-1]) if len(times) else 0.0)
-        cuts = [t for t in find_cuts(times, scores, luma, clip.info.fps, cfg) if t < duration]
+        sig = clip.signatures
+        transitions: list[dict] | None = None
+        if sig is not None and len(sig) >= 2:
+            cuts = [t for t in find_signature_cuts(sig, cfg.shots) if t < duration]
+            transitions = find_transitions(sig, cuts, cfg.shots)
+        else:
+            scores, luma = content_scores(images, cfg.detect_long_side)
+            cuts = [t for t in find_cuts(times, scores, luma, clip.info.fps, cfg) if t < duration]
         cut_k = {int(np.searchsorted(times, t)) for t in cuts}
         stats = pacing(cuts, duration, cfg)
         features: dict = {
@@ -263,6 +278,7 @@ class CutsAnalyzer(Analyzer):
             "shots_in_hook": 1 + sum(t < ctx.hook_seconds for t in cuts),
             **{k: stats[k] for k in ("shots", "avg_shot_s", "dynamic_start", "quick_pacing", "overall_pacing")},
             "hook_motion": hook_motion(times, images, cut_k, ctx.hook_seconds),
+            "transitions": len(transitions) if transitions is not None else None,
         }
         audio = clip.audio
         features.update(audio_attack(audio.samples, audio.rate, ctx.hook_seconds) if audio is not None
@@ -270,4 +286,6 @@ class CutsAnalyzer(Analyzer):
         evidence = {"cuts_s": cuts, "first_shot_end_s": features["first_shot_end_s"],
                     "shots_in_hook": features["shots_in_hook"]}
         events = [Event(t=t, kind="cut", label=f"cut at {t:.1f} s", source="video") for t in cuts]
+        events += [Event(t=tr["start"], end=tr["end"], kind="transition", source="video",
+                         label=f"{tr['kind']} {tr['start']:.1f}-{tr['end']:.1f} s") for tr in transitions or []]
         return self.signals(features, evidence, events)

@@ -74,7 +74,8 @@ class Frames:
 
     Attributes:
         images: uint8 RGB array, shape (N, H, W, 3), display orientation.
-        times: presentation times in seconds from the start of the video, shape (N,).
+        times: presentation times in seconds from the file's presentation start (the
+            earliest stream start; a video stream that starts late starts above 0), shape (N,).
     """
 
     images: np.ndarray
@@ -120,8 +121,34 @@ class AudioTrack:
 
 
 @dataclass
+class FrameSignatures:
+    """A tiny picture of every frame the decoder produced (for cuts and transitions).
+
+    Attributes:
+        times: presentation times in seconds from the file's presentation start, shape (N,).
+        luma: luma (Y, 0-255) averaged over a SIGNATURE_SIZE x SIGNATURE_SIZE grid of the
+            display-oriented frame, uint8, shape (N, S, S); the grid ignores the aspect ratio.
+        chroma: U and V (128 = grey) on a grid half that size, uint8, shape (N, 2, S/2, S/2).
+        all_frames: True when every coded frame was decoded; False when the decoder
+            skipped non-reference frames after the hook (gaps of one to three frames).
+    """
+
+    times: np.ndarray
+    luma: np.ndarray
+    chroma: np.ndarray
+    all_frames: bool = True
+
+    def __len__(self) -> int:
+        return int(self.times.shape[0])
+
+
+SIGNATURE_SIZE = 32
+
+
+@dataclass
 class Clip:
-    """One video, decoded once: hook frames, body frames, stills and audio."""
+    """One video, decoded once: hook frames, body frames, stills, a signature of every
+    decoded frame (None when built by hand in tests) and audio."""
 
     info: VideoInfo
     hook: Frames
@@ -129,6 +156,7 @@ class Clip:
     stills: Frames
     audio: AudioTrack | None
     plan: SamplingPlan = field(default_factory=SamplingPlan)
+    signatures: FrameSignatures | None = None
 
     @property
     def duration_s(self) -> float:

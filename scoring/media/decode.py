@@ -8,7 +8,7 @@ import av
 import numpy as np
 
 from scoring.errors import MediaError
-from scoring.media.clip import AudioTrack, Clip, Frames, SamplingPlan, VideoInfo
+from scoring.media.clip import SIGNATURE_SIZE, AudioTrack, Clip, Frames, FrameSignatures, SamplingPlan, VideoInfo
 from scoring.media.levels import LevelMeter
 from scoring.media.probe import check_file, info_from_container, open_container
 
@@ -68,6 +68,46 @@ def _audio_block_to_float(frame: av.AudioFrame) -> np.ndarray:
 def to_dbfs(level: float, floor: float = -120.0) -> float:
     """Linear amplitude (1.0 = full scale) to dBFS, rounded to 0.01 dB, floored."""
     return round(20 * math.log10(level), 2) if level > 10 ** (floor / 20) else floor
+
+
+_PLANAR_420 = frozenset({"yuv420p", "yuvj420p"})
+
+
+def _plane_grid(plane: av.video.plane.VideoPlane, size: int) -> np.ndarray:
+    """Mean of one 8-bit plane over a ``size`` x ``size`` grid, uint8 (size, size).
+
+    Reads the plane in place (no colour conversion): 4 x 4 evenly spaced pixels per grid
+    cell are picked and averaged; about 0.03 ms at 1080p, against 3 ms to decode the frame."""
+    h, w = plane.height, plane.width
+    arr = np.frombuffer(plane, np.uint8).reshape(h, plane.line_size)
+    n = 4 * size
+    ys = ((np.arange(n) + 0.5) * (h / n)).astype(np.intp)
+    xs = ((np.arange(n) + 0.5) * (w / n)).astype(np.intp)
+    sub = arr[ys][:, xs].astype(np.uint16)
+    return (sub.reshape(size, 4, size, 4).sum(axis=(1, 3)) // 16).astype(np.uint8)
+
+
+def frame_signature(frame: av.VideoFrame, rotation: int) -> tuple[np.ndarray, np.ndarray]:
+    """Luma grid (S, S) and chroma grids (2, S/2, S/2), uint8, of one decoded frame in
+    display orientation (S = SIGNATURE_SIZE). 8-bit 4:2:0 frames are read in place; any
+    other pixel format is first converted by swscale at a small size."""
+    if frame.format.name not in _PLANAR_420:
+        frame = frame.reformat(format="yuv420p", width=4 * SIGNATURE_SIZE, height=4 * SIGNATURE_SIZE)
+    planes = frame.planes
+    luma = _rotate(_plane_grid(planes[0], SIGNATURE_SIZE), rotation)
+    half = SIGNATURE_SIZE // 2
+    chroma = np.stack([_rotate(_plane_grid(planes[i], half), rotation) for i in (1, 2)])
+    return luma, chroma
+
+
+def presentation_start(container: av.container.InputContainer) -> float:
+    """The file's presentation start in seconds: the container's start time (the earliest
+    stream start), else the earliest stream start, else 0. Every output time counts from it."""
+    if container.start_time is not None:
+        return float(container.start_time) / av.time_base
+    starts = [float(s.start_time * s.time_base) for s in container.streams
+              if s.start_time is not None and s.time_base]
+    return min(starts) if starts else 0.0
 
 
 class _Sampler:
@@ -133,7 +173,10 @@ def decode_clip(path: str, plan: SamplingPlan | None = None) -> Clip:
     """Decode ``path`` once into a Clip following ``plan``.
 
     Video times come from presentation timestamps (variable frame rate safe), measured
-    from the first video frame. Frames are turned to display orientation (rotation
+    from the file's presentation start (:func:`presentation_start`), the same zero as the
+    audio's: a video stream that starts 0.85 s into the file has its first frame at 0.85 s,
+    and audio that starts late is preceded by silence. Every decoded frame leaves a
+    signature (:class:`FrameSignatures`). Frames are turned to display orientation (rotation
     metadata) and display aspect (sample aspect ratio).
 
     Raises:
@@ -157,7 +200,11 @@ def _decode_open(container: av.container.InputContainer, info: VideoInfo, plan: 
     audio = _AudioCollector(astream, plan.audio_rate) if astream is not None else None
     coded_disp_w = round(info.coded_width * info.sample_aspect_ratio)
     sw = sh = 0  # analysis size in coded orientation, set on the first frame
-    t0: float | None = None
+    zero = presentation_start(container)
+    first = True
+    sig_t: list[float] = []
+    sig_y: list[np.ndarray] = []
+    sig_uv: list[np.ndarray] = []
     last_t, n_frames, bad, packets = -1.0, 0, 0, 0
     last_frame: av.VideoFrame | None = None
     streams = [vstream] + ([astream] if astream is not None else [])
@@ -174,15 +221,19 @@ def _decode_open(container: av.container.InputContainer, info: VideoInfo, plan: 
                     audio.add(frame)  # type: ignore[union-attr]
                     continue
                 if frame.time is None:
-                    t_abs = (n_frames / info.fps) if info.fps else 0.0
+                    t_abs = zero + ((n_frames / info.fps) if info.fps else 0.0)
                 else:
                     t_abs = float(frame.time)
-                if t0 is None:
-                    t0 = t_abs
+                if first:
+                    first = False
                     _with_rotation(info, int(round(frame.rotation or 0)))
                     aw, ah = analysis_size(info.width, info.height, plan.analysis_long_side)
                     sw, sh = (ah, aw) if info.rotation % 180 else (aw, ah)
-                t = round(t_abs - t0, 4)
+                t = round(t_abs - zero, 4)
+                y, uv = frame_signature(frame, info.rotation)
+                sig_t.append(t)
+                sig_y.append(y)
+                sig_uv.append(uv)
                 n_frames += 1
                 last_t, last_frame = t, frame
                 if plan.skip_nonref_frames and not skipping and t > plan.hook_seconds:
@@ -221,11 +272,35 @@ def _decode_open(container: av.container.InputContainer, info: VideoInfo, plan: 
         info.duration_s = round(last_t + frame_step, 3)
     if info.frame_count is None:
         info.frame_count = n_frames
+    order = np.argsort(np.asarray(sig_t), kind="stable")  # decode order -> presentation order
+    signatures = FrameSignatures(
+        times=np.asarray(sig_t, np.float64)[order],
+        luma=np.stack(sig_y)[order],
+        chroma=np.stack(sig_uv)[order],
+        all_frames=not skipping,
+    )
+    track = audio.track() if audio is not None else None
+    if track is not None and astream is not None:
+        track = _align_audio(track, astream, zero)
     return Clip(
         info=info,
         hook=hook.frames(),
         body=body.frames(),
         stills=stills.frames(),
-        audio=audio.track() if audio is not None else None,
+        audio=track,
         plan=plan,
+        signatures=signatures,
     )
+
+
+def _align_audio(track: AudioTrack, stream: av.audio.stream.AudioStream, zero: float) -> AudioTrack:
+    """Put silence before audio whose stream starts after the file's presentation start,
+    so sample 0 is at time 0 like the video's times."""
+    if stream.start_time is None or not stream.time_base:
+        return track
+    lead = float(stream.start_time * stream.time_base) - zero
+    pad = int(round(lead * track.rate))
+    if pad <= 0:
+        return track
+    track.samples = np.concatenate([np.zeros(pad, np.float32), track.samples])
+    return track
