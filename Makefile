@@ -26,6 +26,7 @@ test: install
 
 bench: install
 	$(PY) benchmarks/bench_pipeline.py
+	$(PY) benchmarks/bench_cached_rerun.py
 
 eval: install
 	$(VENV)/bin/sparkscout eval fixtures/videos/ground_truth.json --out eval-out

@@ -93,6 +93,13 @@ class Worker:
             a.bind_context(self.context)  # campaign-dependent analyzers: campaign in the cache key
         self.cache_keys = analyzer_cache_keys(self.analyzers, _plan_key(self.plan))
 
+    def load_models(self) -> None:
+        """Load every analyzer's models now (warm-up before the first video). Without this
+        call they load on first use, so a run served from the feature cache loads none."""
+        ctx = AnalysisContext(**self.context)
+        for a in self.analyzers:
+            a.load_models(ctx)
+
     def process(self, ref: VideoRef) -> VideoResult:
         """Score one video. Media problems become a failed result, never an exception."""
         start = time.perf_counter()

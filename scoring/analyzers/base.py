@@ -146,6 +146,14 @@ class Analyzer(abc.ABC):
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         """Return Signals whose features are exactly ``feature_keys`` (prefixed)."""
 
+    def load_models(self, ctx: AnalysisContext | None = None) -> None:
+        """Load this analyzer's models now (a worker's warm-up). Models are otherwise loaded
+        lazily on the first real :meth:`analyze`, so a fully cached run loads none; see
+        ``scoring.analyzers.warmup``. No-op for analyzers without a model."""
+        from scoring.analyzers.warmup import load_models
+
+        load_models(self, ctx)
+
     def config_hash(self) -> str:
         """Short stable hash of the config, part of the feature-cache key."""
         blob = json.dumps(dataclasses.asdict(self.config), sort_keys=True, default=str) + getattr(self, "_context_key", "")

@@ -79,7 +79,7 @@ class CurrentModel:
         if name == OVERALL and ref is None:
             self.scorers = {s: load_scorer(s, roots) for s in OVERALL_WEIGHTS}
             self.specs = [load_spec(s, roots) for s in OVERALL_WEIGHTS]
-            self.ref = "overall: conversions-weighted " + ", ".join(f"{s}@prior-1" for s in OVERALL_WEIGHTS)
+            self.ref = "overall@prior (conversions weights over the prior-1 sub-scores)"
         else:
             ref = ref or name
             scorer = load_scorer(ref, roots)

@@ -1,0 +1,81 @@
+"""End-to-end speed of a rerun served from the feature cache, against the first run.
+
+Runs ``sparkscout score fixtures/videos --campaign pipelines/demo.toml`` twice as a
+command (interpreter start, imports, workers, outputs included) with a fresh cache
+folder, then compares the two ranking.json files apart from timings.
+
+    python benchmarks/bench_cached_rerun.py [--workers N] [--keep DIR]
+
+Prints the two wall times, the ratio (goal: at least 10), whether ranking.json is
+identical apart from timings, and which model runtimes the rerun imported (goal: none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMINGS = ("started_at", "finished_at", "seconds")
+RUNTIMES = ("torch", "transformers", "ctranslate2", "faster_whisper", "onnxruntime", "rapidocr", "silero_vad",
+            "librosa", "sklearn")
+PROBE = ("import json, sys, runpy; sys.argv = ['sparkscout'] + sys.argv[1:]\n"
+         "try:\n    runpy.run_module('scoring.cli', run_name='__main__')\n"
+         "except SystemExit:\n    pass\n"
+         f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({RUNTIMES!r}))), file=sys.stderr)")
+
+
+def _strip(doc: dict) -> dict:
+    for key in TIMINGS:
+        doc["run"].pop(key, None)
+    for v in doc["videos"]:
+        v.pop("seconds", None)
+    return doc
+
+
+def run_once(out: Path, cache: Path, workers: int | None, probe: bool = False) -> tuple[float, list[str] | None]:
+    args = ["score", str(ROOT / "fixtures" / "videos"), "--campaign", str(ROOT / "pipelines" / "demo.toml"),
+            "--out", str(out), "--cache-dir", str(cache), "--quiet"]
+    if workers:
+        args += ["--workers", str(workers)]
+    cmd = [sys.executable, "-c", PROBE, *args] if probe else [str(Path(sys.executable).parent / "sparkscout"), *args]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"run failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    loaded = json.loads(proc.stderr.strip().splitlines()[-1]) if probe else None
+    return wall, loaded
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
+    p.add_argument("--keep", help="keep outputs and cache in this folder")
+    args = p.parse_args()
+    base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="sparkscout-rerun-"))
+    cache = base / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    first, _ = run_once(base / "first", cache, args.workers)
+    second, _ = run_once(base / "second", cache, args.workers)
+    _, loaded = run_once(base / "third", cache, args.workers, probe=True)
+    a = _strip(json.loads((base / "first" / "ranking.json").read_text()))
+    b = _strip(json.loads((base / "second" / "ranking.json").read_text()))
+    n = len(a["videos"])
+    print(f"first run (empty cache): {first:.2f} s for {n} videos")
+    print(f"cached rerun:            {second:.2f} s")
+    print(f"ratio:                   {first / second:.1f}x (goal >= 10)")
+    print(f"ranking.json identical apart from timings: {a == b}")
+    print(f"model runtimes imported by the cached rerun (main process): {loaded or 'none'}")
+    if not args.keep:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
