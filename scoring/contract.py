@@ -6,7 +6,7 @@ SCHEMA_VERSION = "1.0"
 
 EVIDENCE_KEYS: tuple[str, ...] = (
     "duration_s", "width", "height", "fps", "has_audio", "aspect_ratio",
-    "speech_onset_s", "speech_ratio", "transcript",
+    "speech_onset_s", "speech_ratio", "transcript", "speech_language",
     "face_first_s", "face_in_hook", "face_max_area_ratio",
     "text_in_hook", "hook_text", "text_boxes_outside_safe_zone",
     "cuts_s", "first_shot_end_s", "shots_in_hook",

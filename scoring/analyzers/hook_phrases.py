@@ -152,10 +152,11 @@ def phrase_scores(text: str, prototypes: tuple[str, ...] = PROTOTYPES,
 def opening_words(upstream: dict, hook_s: float, max_words: int) -> tuple[str, float] | None:
     """(the words spoken in the hook, time of the first, s) from the ``asr`` Signals, or
     None without a transcript. Uses ``word`` events, else ``transcript`` events, else the
-    ``transcript`` evidence (its first ``max_words`` words, time unknown: 0)."""
+    ``transcript`` evidence (its first ``max_words`` words, time unknown: 0). None as well
+    for speech in another language than English: the prototypes are English."""
     asr = upstream.get("asr")
-    if asr is None:
-        return None
+    if asr is None or asr.features.get("asr.language") not in (None, "en"):
+        return None  # the hook prototypes and the MiniLM model are English: cannot judge other languages
     for kind in ("word", "transcript"):
         events = sorted((e for e in asr.events if e.kind == kind), key=lambda e: e.t)
         if events:

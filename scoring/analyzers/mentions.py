@@ -141,23 +141,50 @@ def allowed_edits(key: str) -> int:
     return 0 if len(key) <= 4 else max(1, len(key) // 5)
 
 
-def find(toks: list[Token], term: str) -> list[tuple[int, int]]:
-    """Non-overlapping token spans [i, j) whose joined text is within edit tolerance of ``term``."""
+_SOUNDS = str.maketrans({"c": "k", "q": "k", "g": "k", "j": "k", "x": "k", "z": "s", "v": "f", "d": "t",
+                         "b": "p", "n": "m"})
+
+
+def phonetic_key(text: str) -> str:
+    """A rough sound key of a normalised word: the first letter, then consonants by class
+    (c/k/q/g/j/x, s/z, f/v/ph, t/d, p/b, m/n), vowels and h/w/y dropped, repeats merged.
+    "Oatly", "Otley" and "oat lee" all read "otl"."""
+    if not text:
+        return ""
+    body = text[1:].replace("ph", "f").replace("ck", "k").translate(_SOUNDS)
+    out = text[0]
+    for ch in body:
+        if ch in "aeiouhwy" or ch == out[-1]:
+            continue
+        out += ch
+    return out
+
+
+def find(toks: list[Token], term: str, phonetic: bool = False) -> list[tuple[int, int]]:
+    """Non-overlapping token spans [i, j) whose joined text is within edit tolerance of ``term``.
+
+    ``phonetic``: also accept a span (one or two words) with the same :func:`phonetic_key`
+    and at most one more edit than the tolerance, or one extra sound before the name: a
+    name the recogniser spelled by ear ("Otley", "moatly" for "Oatly"). Used for brand and
+    product names in speech."""
     key = _key(term)
     if not key:
         return []
     k = allowed_edits(key)
+    sound = phonetic_key(key) if phonetic and len(key) >= 4 else ""
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(toks):
         hit = None
-        if toks[i].text[0] == key[0]:  # ASR and OCR errors rarely touch the first letter
+        # ASR and OCR errors rarely touch the first letter; by ear, a sound may run into it ("moatly")
+        if toks[i].text[0] == key[0] or (sound and toks[i].text[1:2] == key[0]):
             joined = ""
             for j in range(i, len(toks)):
                 joined += toks[j].text
-                if len(joined) > len(key) + k:
+                if len(joined) > len(key) + k + (1 if sound else 0):
                     break
-                if _within(joined, key, k):
+                if _within(joined, key, k) or (sound and j - i < 2 and phonetic_key(joined) == sound
+                                               and _within(joined, key, k + 1)):
                     hit = (i, j + 1)
                     break
         if hit:
@@ -243,12 +270,14 @@ def read_body_text(clip: Clip, start_s: float, cfg: MentionsConfig) -> tuple[lis
     return lines, len(picks)
 
 
-def _scan(units: list[tuple[str, list[Token], str]], terms: list[str]) -> list[tuple[Found, int, tuple[int, int]]]:
-    """Every match of ``terms`` in ``units`` (source, tokens, text): (found, unit index, span)."""
+def _scan(units: list[tuple[str, list[Token], str]], terms: list[str],
+          names: bool = False) -> list[tuple[Found, int, tuple[int, int]]]:
+    """Every match of ``terms`` in ``units`` (source, tokens, text): (found, unit index, span).
+    ``names``: brand or product names, also matched by sound in speech."""
     out = []
     for u, (source, toks, text) in enumerate(units):
         for term in terms:
-            for a, b in find(toks, term):
+            for a, b in find(toks, term, phonetic=names and source == "speech"):
                 words = text.split()
                 heard = " ".join(words[max(0, toks[a].w - 3):toks[b - 1].w + 4])
                 out.append((Found(term, round(toks[a].t, 3), source, heard), u, (a, b)))
@@ -308,7 +337,7 @@ class MentionsAnalyzer(Analyzer):
     """
 
     name = "mentions"
-    version = "1"
+    version = "2"
     Config = MentionsConfig
     after = ("asr", "onscreen_text")
     context_fields = ("terms", "hook_seconds")
@@ -333,11 +362,12 @@ class MentionsAnalyzer(Analyzer):
 
         brands = ctx.terms.get("brand", [])
         products = ctx.terms.get("products", [])
-        brand = _first_per_text([f for f, _, _ in _scan(units, brands)])
-        named = _scan(units, products)
+        brand = _first_per_text([f for f, _, _ in _scan(units, brands, names=True)])
+        named = _scan(units, products, names=True)
         semantic = _semantic(units, {u for _, u, _ in named}, products, cfg.semantic_threshold)
         product = _first_per_text([f for f, _, _ in named] + semantic)
-        cta = _first_per_text(self._ctas(units, ctx.terms.get("cta", [])))
+        language = asr.features.get("asr.language") if asr else None
+        cta = _first_per_text(self._ctas(units, ctx.terms.get("cta", []), language in (None, "en")))
         disclosure = _first_per_text([f for f, _, _ in _scan(units, list(DISCLOSURES))]
                                      + [Found("#ad", round(t, 3), "text", x) for t, x in raw_lines if HASHTAG_AD.search(x)])
 
@@ -372,12 +402,16 @@ class MentionsAnalyzer(Analyzer):
         return self.signals(features, evidence, sorted(events, key=lambda e: (e.t, e.label)))
 
     @staticmethod
-    def _ctas(units: list[tuple[str, list[Token], str]], campaign: list[str]) -> list[Found]:
-        """Campaign CTAs first; a built-in phrase overlapping one of them in the same sentence is dropped."""
+    def _ctas(units: list[tuple[str, list[Token], str]], campaign: list[str],
+              english_speech: bool = True) -> list[Found]:
+        """Campaign CTAs first; a built-in phrase overlapping one of them in the same sentence is dropped.
+        The built-in phrases are English: they are not looked for in speech in another language."""
         own = _scan(units, campaign)
         taken = {(u, i) for _, u, (a, b) in own for i in range(a, b)}
         out = [f for f, _, _ in own]
         for f, u, (a, b) in _scan(units, [p for p in CTA_PHRASES if _key(p) not in {_key(c) for c in campaign}]):
+            if not english_speech and units[u][0] == "speech":
+                continue
             if not any((u, i) in taken for i in range(a, b)):
                 out.append(f)
                 taken |= {(u, i) for i in range(a, b)}

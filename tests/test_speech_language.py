@@ -1,0 +1,90 @@
+"""Spoken language and brand names heard: espeak-ng speech in five languages (known answers).
+
+espeak-ng generates the speech at test time (CI installs it, see .ci/run); without it the
+tests are skipped with that reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import replace
+
+import av
+import numpy as np
+import pytest
+from videofactory import solid, write_video
+
+from scoring.analyzers import AnalysisContext, build_analyzers
+from scoring.media import decode_clip
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed (apt-get install espeak-ng)")]
+
+PHRASES = {  # (espeak-ng voice, text, a word the transcript must hold)
+    "de": ("de", "Hallo zusammen, heute zeige ich euch meine Morgenroutine mit diesem leckeren Kaffee.", "zusammen"),
+    "es": ("es", "Hola a todos, hoy os enseño mi rutina de mañana con este café tan rico.", "café"),
+    "fr": ("fr", "Bonjour à tous, aujourd'hui je vous montre ma routine du matin avec ce bon café.", "bonjour"),
+    "it": ("it", "Ciao a tutti, oggi vi mostro la mia routine del mattino con questo caffè buonissimo.", "ciao"),
+}
+ENGLISH_WORDS = {"the", "and", "you", "was", "very", "happy", "with", "will", "be", "able"}
+
+
+def speech_video(tmp_path, voice: str, text: str):
+    wav = tmp_path / f"{voice}.wav"
+    subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(wav), text], check=True)
+    with av.open(str(wav)) as c:
+        rate = c.streams.audio[0].rate
+        x = np.concatenate([f.to_ndarray().reshape(-1) for f in c.decode(audio=0)]).astype(np.float32)
+    x = x / max(float(np.abs(x).max()), 1e-6) * 0.5
+    x = np.concatenate([np.zeros(rate // 2, np.float32), x, np.zeros(rate // 2, np.float32)])
+    n = int(x.size / rate * 8) + 1
+    return write_video(tmp_path / f"{voice}.mp4", solid(64, 128, 90), n_frames=n, fps=8, size=(64, 128),
+                       audio=x, audio_rate=rate)
+
+
+def analyze(path, terms=None, asr_config=None):
+    ctx = AnalysisContext(terms=terms or {})
+    clip = decode_clip(str(path))
+    for a in build_analyzers("full"):
+        if a.name == "asr" and asr_config is not None:
+            a.config = replace(a.config, **asr_config)
+        if a.name in ("speech", "asr", "mentions"):
+            ctx.upstream[a.name] = a.analyze(clip, ctx)
+    return ctx.upstream
+
+
+@pytest.mark.parametrize("lang", sorted(PHRASES))
+def test_language_detected_and_transcribed_in_it(tmp_path, lang):
+    voice, text, word = PHRASES[lang]
+    asr = analyze(speech_video(tmp_path, voice, text))["asr"]
+    assert asr.evidence["speech_language"] == lang
+    transcript = asr.evidence["transcript"]
+    assert transcript and word in transcript.lower(), transcript
+    assert asr.features["asr.transcript_reason"] is None
+
+
+def test_language_without_a_model_has_no_transcript_and_says_why(tmp_path):
+    voice, text, _ = PHRASES["de"]
+    out = analyze(speech_video(tmp_path, voice, text), asr_config={"languages": ("en",)})
+    asr = out["asr"]
+    assert asr.evidence["speech_language"] == "de"
+    assert asr.evidence["transcript"] is None  # never English invented from German
+    assert asr.features["asr.transcript_reason"] == "speech in German: no model for it here"
+    assert not [e for e in asr.events if e.kind == "word"]
+
+
+def test_no_speech_has_no_language(tmp_path):
+    path = write_video(tmp_path / "silent.mp4", solid(64, 128, 90), n_frames=16, fps=8, size=(64, 128),
+                       audio=np.zeros(2 * 48000, np.float32))
+    asr = analyze(path)["asr"]
+    assert asr.evidence["speech_language"] is None and asr.evidence["transcript"] is None
+
+
+def test_brand_name_spoken_is_found_with_its_time(tmp_path):
+    path = speech_video(tmp_path, "en-us", "I start every morning with a glass of Oatly, it is so creamy.")
+    out = analyze(path, terms={"brand": ["Oatly"], "products": [], "cta": []})
+    assert out["asr"].evidence["speech_language"] == "en"
+    brand = [m for m in out["mentions"].evidence["brand_mentions"] if m["source"] == "speech"]
+    assert brand and brand[0]["text"] == "Oatly", out["asr"].evidence["transcript"]
+    assert 1.5 <= brand[0]["t"] <= 3.5  # "Oatly" is said about 2.4 s in (0.5 s lead + 1.9 s of words)
