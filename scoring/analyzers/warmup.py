@@ -32,8 +32,11 @@ def _faces(a: Any, ctx: Any) -> None:
 
 def _asr(a: Any, ctx: Any) -> None:
     from scoring.analyzers.asr import whisper_model
+    from scoring.analyzers.language import multilingual_model
 
     whisper_model(a.config.threads)
+    if getattr(a.config, "detect_language", False):
+        multilingual_model(a.config.threads)
 
 
 def _onscreen_text(a: Any, ctx: Any) -> None:
