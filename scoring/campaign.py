@@ -47,6 +47,7 @@ class Campaign:
     weights: dict[str, float] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     ledger: str | None = None  # the team's ad-code ledger (SQLite), relative to the campaign file
+    safe_zone: dict[str, float] = field(default_factory=dict)  # TikTok UI areas, fractions (onscreen_text.SafeZone)
     source: str | None = None
 
     def resolved_weights(self) -> dict[str, float]:
@@ -69,8 +70,9 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "hook_seconds": (int, float), "shortlist_size": (int,), "max_per_creator": (int,),
     "authorization_days": (int,), "request_min_score": (int, float),
     "consider_min_score": (int, float), "diversity_weight": (int, float), "weights": (dict,), "models": (dict,),
-    "ledger": (str,),
+    "ledger": (str,), "safe_zone": (dict,),
 }
+SAFE_ZONE_KEYS = ("top", "bottom", "side", "right_column", "right_column_top")
 
 
 def load_campaign(path: str | Path) -> Campaign:
@@ -126,6 +128,11 @@ def campaign_from_dict(data: dict[str, Any], source: str | Path | None = None) -
             raise fail(f"weights.{key}", f"unknown sub-score (allowed: {', '.join(SUBSCORES)})")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise fail(f"weights.{key}", f"must be a number >= 0, got {value!r}")
+    for key, value in c.safe_zone.items():
+        if key not in SAFE_ZONE_KEYS:
+            raise fail(f"safe_zone.{key}", f"unknown key (allowed: {', '.join(SAFE_ZONE_KEYS)})")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+            raise fail(f"safe_zone.{key}", f"must be a fraction of the frame in [0, 1), got {value!r}")
     if sum(c.resolved_weights().values()) <= 0:
         raise fail("weights", "at least one weight must be above 0")
     for key, value in c.models.items():

@@ -88,7 +88,8 @@ class Worker:
             self.media_root = (self.cache.root / "media") if self.cache else Path(settings.media_dir or "report_media")
         campaign = settings.campaign
         self.context = dict(hook_seconds=campaign.hook_seconds, terms=campaign.terms(),
-                            product_images=list(campaign.product_images), clip_model=_clip_path(campaign))
+                            product_images=list(campaign.product_images), clip_model=_clip_path(campaign),
+                            safe_zone=dict(campaign.safe_zone) or None)
         for a in self.analyzers:
             a.bind_context(self.context)  # campaign-dependent analyzers: campaign in the cache key
         self.cache_keys = analyzer_cache_keys(self.analyzers, _plan_key(self.plan))
@@ -110,6 +111,7 @@ class Worker:
             signals = self._analyze(ref.path, result)
             self._merge(signals, result)
             self._score(result)
+            _note_watermark(result)
         except MediaError as exc:
             result.status = "failed"
             result.error = {"code": exc.code, "message": str(exc)}
@@ -190,6 +192,19 @@ class Worker:
             result.subscores[name] = sub.value
             result.models[name] = scorer.model_id
             result.reasons.extend(r.to_dict() for r in sub.reasons)
+
+
+def _note_watermark(result: VideoResult) -> None:
+    """A platform watermark with a handle marks a re-upload: the handle fills ``creator``
+    when the manifest gave none, and a reason says whose post it is."""
+    handle = result.features.get("onscreen_text.watermark_handle")
+    if not handle:
+        return
+    if not result.ref.creator:
+        result.ref = dataclasses.replace(result.ref, creator=f"@{handle}")
+    result.reasons.append({"dimension": "rights", "impact": 0.0, "t": None,
+                           "text": f"re-upload: carries a TikTok watermark of @{handle}; request the ad code "
+                                   f"from that account's original post"})
 
 
 def _clip_path(campaign: Campaign) -> str | None:

@@ -90,6 +90,7 @@ class AnalysisContext:
         product_images: packshot image paths from the campaign.
         upstream: Signals of analyzers already run on this clip, by analyzer name.
         clip_model: local folder of a CLIP model (campaign ``[models] clip``), or None.
+        safe_zone: the campaign's ``[safe_zone]`` overrides (fractions of the frame), or None.
     """
 
     hook_seconds: float = 3.0
@@ -97,6 +98,7 @@ class AnalysisContext:
     product_images: list[str] = field(default_factory=list)
     upstream: dict[str, Signals] = field(default_factory=dict)
     clip_model: str | None = None
+    safe_zone: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,13 @@
 """On-screen text ("supers"): what the hook says in writing, and whether text sits inside
 TikTok's safe zone. RapidOCR (PP-OCR det + rec ONNX models shipped in the wheel).
 
+Every line read is classified (:mod:`scoring.analyzers.text_kinds`) as a caption, a
+platform watermark or scene text; only captions count as hook text, supers and safe-zone
+violations. The watermark's ``@handle`` is kept (a re-upload of someone's TikTok). The
+bundled models read Latin and Chinese script only: a wide, centred line the detector
+finds but recognition cannot read (Arabic, Cyrillic, Devanagari...) in two or more hook
+frames is reported as "text present, not read" and counts as text in the hook.
+
 OCR costs about 50-100 ms a frame whether or not there is text, so it reads only a few
 distinct frames: every ``hook_step_s`` in the hook, then what is left of ``max_frames``
 spread over the rest of the video (at most one every ``body_step_s``). A frame that repeats
@@ -10,6 +17,7 @@ blurred: :func:`stroke_density`) is skipped.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import re
@@ -20,18 +28,28 @@ import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
 from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.text_kinds import TextKindConfig, classify, watermark_handle
 from scoring.media.clip import Clip
 
 
 @dataclass(frozen=True)
 class SafeZone:
-    """TikTok's in-feed safe zone as margins, fractions of the frame: keep text clear of
-    the top bar (``top``), the caption and buttons (``bottom``) and the sides (``side``).
-    ``tolerance`` lets a box overhang the zone a little: detector boxes are padded."""
+    """TikTok's in-feed safe zone on a 9:16 screen, fractions of the frame, as the app draws
+    its interface over the video: the top bar ("Following | For You", ``top``), the
+    bottom block (creator name, caption, sound, CTA button: ``bottom``), a margin on each
+    side (``side``) and the right-hand button column (avatar, like, comment, save, share:
+    ``right_column`` wide, from ``right_column_top`` down to the bottom block). Published
+    ad guides give 150 px top, 440 px bottom and 150 px right on 1080x1920 (0.08, 0.23,
+    0.14); the defaults keep more room (0.14 top, 0.35 bottom: a long caption and a CTA
+    card) and the column from 40 % of the height. ``tolerance`` lets a box overhang the
+    zone a little: detector boxes are padded. Set per campaign in ``[safe_zone]``.
+    """
 
     top: float = 0.14
     bottom: float = 0.35
     side: float = 0.06
+    right_column: float = 0.15
+    right_column_top: float = 0.40
     tolerance: float = 0.015
 
     def contains(self, box: tuple[float, float, float, float]) -> bool:
@@ -39,7 +57,8 @@ class SafeZone:
         return not self.violations(box)
 
     def violations(self, box: tuple[float, float, float, float]) -> list[str]:
-        """The zone's edges that ``box`` crosses: some of "top", "bottom", "left", "right"."""
+        """The zone's edges that ``box`` crosses: some of "top", "bottom", "left", "right",
+        "buttons" (under the right-hand button column)."""
         x0, y0, x1, y1 = box
         tol = self.tolerance
         out = []
@@ -51,7 +70,26 @@ class SafeZone:
             out.append("left")
         if x1 > 1 - self.side + tol:
             out.append("right")
+        if x1 > 1 - self.right_column + tol and y1 > self.right_column_top + tol and y0 < 1 - self.bottom:
+            out.append("buttons")
         return out
+
+    def drawn(self, width: int, height: int) -> list[tuple[str, tuple[int, int, int, int]]]:
+        """The areas the app covers, as (name, (x0, y0, x1, y1) pixels) for drawing the zone
+        over a frame of ``width`` x ``height``."""
+        def px(x0: float, y0: float, x1: float, y1: float) -> tuple[int, int, int, int]:
+            return round(x0 * width), round(y0 * height), round(x1 * width), round(y1 * height)
+        return [("top bar", px(0, 0, 1, self.top)), ("caption, sound and CTA", px(0, 1 - self.bottom, 1, 1)),
+                ("buttons", px(1 - self.right_column, self.right_column_top, 1, 1 - self.bottom)),
+                ("left margin", px(0, 0, self.side, 1)), ("right margin", px(1 - self.side, 0, 1, 1))]
+
+
+def safe_zone_from(values: dict | None, base: SafeZone | None = None) -> SafeZone:
+    """``base`` (default SafeZone()) with a campaign's ``[safe_zone]`` values applied."""
+    base = base or SafeZone()
+    if not values:
+        return base
+    return dataclasses.replace(base, **{k: float(v) for k, v in values.items()})
 
 
 @dataclass(frozen=True)
@@ -68,6 +106,10 @@ class OnscreenTextConfig:
     same_frame_diff: mean grey difference (0-255) below which a candidate repeats the
         last frame read, and its text is reused.
     threads: onnxruntime threads (1 suits one worker process per core).
+    kinds: caption / watermark / scene text rules.
+    unread_min_width / unread_min_frames: a detected line recognition cannot read counts
+        as "text present, not read" when it is at least this wide (share of the frame
+        width), centred like a caption, and seen in this many hook frames.
     """
 
     safe_zone: SafeZone = field(default_factory=SafeZone)
@@ -81,15 +123,20 @@ class OnscreenTextConfig:
     min_stroke_density: float = 0.003
     same_frame_diff: float = 1.5
     threads: int = 1
+    kinds: TextKindConfig = field(default_factory=TextKindConfig)
+    unread_min_width: float = 0.3
+    unread_min_frames: int = 2
 
 
 @dataclass
 class TextLine:
-    """One line read in one frame; box = (x0, y0, x1, y1) in fractions of the frame."""
+    """One line read in one frame; box = (x0, y0, x1, y1) in fractions of the frame;
+    kind = caption / watermark / scene (see text_kinds)."""
 
     text: str
     score: float
     box: tuple[float, float, float, float]
+    kind: str = "caption"
 
 
 @dataclass
@@ -101,6 +148,7 @@ class TextItem:
     box: tuple[float, float, float, float]
     t: float
     end: float
+    kind: str = "caption"
 
     @property
     def key(self) -> str:
@@ -123,26 +171,40 @@ def _ocr_engine(det_long_side: int, threads: int):
 
 
 def read_text(image: np.ndarray, cfg: OnscreenTextConfig | None = None) -> list[TextLine]:
-    """Lines of text in one RGB uint8 image (H, W, 3), filtered by ``cfg``'s rules."""
+    """Lines of text in one RGB uint8 image (H, W, 3), filtered by ``cfg``'s rules, each
+    with its kind (caption / watermark / scene)."""
+    return read_text_and_unread(image, cfg)[0]
+
+
+def read_text_and_unread(image: np.ndarray, cfg: OnscreenTextConfig | None = None
+                         ) -> tuple[list[TextLine], list[tuple[float, float, float, float]]]:
+    """:func:`read_text`, plus the boxes of wide, caption-like lines the detector found but
+    recognition could not read (scores below ``min_score``: scripts the models lack)."""
     cfg = cfg or OnscreenTextConfig()
     h, w = image.shape[:2]
     if h < 16 or w < 16:
-        return []
+        return [], []
     out = _ocr_engine(cfg.det_long_side, cfg.threads)(np.ascontiguousarray(image[..., ::-1]))
     if getattr(out, "boxes", None) is None or not getattr(out, "txts", None):
-        return []
-    lines = []
+        return [], []
+    lines, unread = [], []
     for box, text, score in zip(out.boxes, out.txts, out.scores):
         pts = np.asarray(box, np.float64)
         x0, y0 = pts.min(axis=0)
         x1, y1 = pts.max(axis=0)
         frac = (max(0.0, x0 / w), max(0.0, y0 / h), min(1.0, x1 / w), min(1.0, y1 / h))
         text = " ".join(str(text).split())
-        if (float(score) < cfg.min_score or len(_norm(text)) < cfg.min_chars
-                or frac[3] - frac[1] > cfg.max_line_height):
+        if frac[3] - frac[1] > cfg.max_line_height:
+            continue
+        if float(score) < cfg.min_score or len(_norm(text)) < cfg.min_chars:
+            if (frac[2] - frac[0] >= cfg.unread_min_width
+                    and abs((frac[0] + frac[2]) / 2 - 0.5) <= cfg.kinds.centre_tolerance):
+                unread.append(tuple(round(v, 4) for v in frac))
             continue
         lines.append(TextLine(text, round(float(score), 3), tuple(round(v, 4) for v in frac)))
-    return lines
+    for line, kind in zip(lines, classify([(ln.text, ln.box) for ln in lines], cfg.kinds)):
+        line.kind = kind
+    return lines, unread
 
 
 def stroke_density(image: np.ndarray, long_side: int = 320) -> float:
@@ -181,29 +243,37 @@ def _same(a: TextItem, line: TextLine) -> bool:
 class OnscreenTextAnalyzer(Analyzer):
     """Text on screen (full profile only: OCR is the costly part).
 
-    Features: ``in_hook`` (text read in the hook), ``hook_text`` (the hook's lines in
-    reading order, joined by " / "; None without), ``hook_words``, ``first_s`` (first text
-    seen, s), ``anytime`` (ABCD supers), ``items`` (distinct lines), ``outside_safe_zone``
-    (distinct lines leaving the safe zone), ``outside_share`` (their share of the lines,
-    0-1; None without text), ``max_line_height`` (tallest line / frame height, 0-1:
-    legibility on a phone), ``frames_read`` (frames OCR ran on).
-    Events: one ``text`` event per distinct line (t first seen, end last seen, seconds).
+    Features: ``in_hook`` (a caption read in the hook, or text present there that OCR
+    cannot read), ``hook_text`` (the hook's captions in reading order, joined by " / ";
+    None without), ``hook_words``, ``first_s`` (first caption seen, s), ``anytime`` (ABCD
+    supers: any caption), ``items`` (distinct caption lines), ``outside_safe_zone``
+    (caption lines leaving the safe zone), ``outside_share`` (their share of the caption
+    lines, 0-1; None without), ``max_line_height`` (tallest caption line / frame height,
+    0-1: legibility on a phone), ``frames_read`` (frames OCR ran on), ``unread_in_hook``
+    (text present in the hook that OCR cannot read), ``watermark`` (a platform watermark
+    seen), ``watermark_handle`` (its ``@handle`` without the @, None without),
+    ``scene_items`` (distinct lines of scene text).
+    Events: one ``text`` event per distinct line of any kind (t first seen, end last seen,
+    seconds); labels of watermarks and scene text say so.
     """
 
     name = "onscreen_text"
-    version = "3"
+    version = "4"
     Config = OnscreenTextConfig
     profiles = frozenset({"full"})
     feature_keys = (
         "in_hook", "hook_text", "hook_words", "first_s", "anytime", "items", "outside_safe_zone",
-        "outside_share", "max_line_height", "frames_read",
+        "outside_share", "max_line_height", "frames_read", "unread_in_hook", "watermark",
+        "watermark_handle", "scene_items",
     )
+    context_fields = ("safe_zone",)
     evidence_keys = ("text_in_hook", "hook_text", "text_boxes_outside_safe_zone")
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: OnscreenTextConfig = self.config
         items: list[TextItem] = []
-        state: dict = {"read": 0, "last": None}
+        state: dict = {"read": 0, "last": None, "unread": 0, "hook_s": ctx.hook_seconds}
+        self._zone = safe_zone_from(getattr(ctx, "safe_zone", None), cfg.safe_zone)
         for t, img in _every(clip.hook.times, clip.hook.images, cfg.hook_step_s, 0.0, ctx.hook_seconds):
             self._read(t, img, items, state)
         later = clip.body.times >= ctx.hook_seconds
@@ -213,7 +283,7 @@ class OnscreenTextAnalyzer(Analyzer):
             idx = np.flatnonzero(later)
             for k in np.unique(((np.arange(want) + 0.5) * len(idx) / want).astype(int)):  # centred spread
                 self._read(float(clip.body.times[idx[k]]), clip.body.images[idx[k]], items, state)
-        return self._summarise(items, state["read"], ctx.hook_seconds)
+        return self._summarise(items, state["read"], ctx.hook_seconds, state["unread"] >= cfg.unread_min_frames)
 
     def _read(self, t: float, img: np.ndarray, items: list[TextItem], state: dict) -> None:
         """Read one candidate frame unless it repeats the last one read, cannot hold text or
@@ -223,40 +293,54 @@ class OnscreenTextAnalyzer(Analyzer):
         small = small.astype(np.int16)
         last = state["last"]
         if last is not None and float(np.mean(np.abs(small - last[0]))) < cfg.same_frame_diff:
-            lines = last[1]
+            lines, unread = last[1], last[2]
         elif state["read"] < cfg.max_frames and stroke_density(img) >= cfg.min_stroke_density:
-            lines = read_text(img, cfg)
+            lines, unread = read_text_and_unread(img, cfg)
             state["read"] += 1
-            state["last"] = (small, lines)
+            state["last"] = (small, lines, unread)
         else:
             return
+        if unread and t < state["hook_s"]:
+            state["unread"] += 1
         _merge(items, lines, t)
 
-    def _summarise(self, items: list[TextItem], read: int, hook_s: float) -> Signals:
-        cfg: OnscreenTextConfig = self.config
-        hook = [i for i in items if i.t < hook_s]
+    def _summarise(self, items: list[TextItem], read: int, hook_s: float, unread: bool = False) -> Signals:
+        zone = getattr(self, "_zone", None) or self.config.safe_zone
+        captions = [i for i in items if i.kind == "caption"]
+        hook = [i for i in captions if i.t < hook_s]
         hook_text = reading_order(hook) or None
-        outside = [i for i in items if not cfg.safe_zone.contains(i.box)]
+        outside = [i for i in captions if not zone.contains(i.box)]
+        handle = watermark_handle([(i.kind, i.text) for i in items])
         features = {
-            "in_hook": bool(hook),
+            "in_hook": bool(hook) or unread,
             "hook_text": hook_text,
             "hook_words": sum(len(i.text.split()) for i in hook),
-            "first_s": min((i.t for i in items), default=None),
-            "anytime": bool(items),
-            "items": len(items),
+            "first_s": min((i.t for i in captions), default=None),
+            "anytime": bool(captions),
+            "items": len(captions),
             "outside_safe_zone": len(outside),
-            "outside_share": round(len(outside) / len(items), 4) if items else None,
-            "max_line_height": round(max((i.box[3] - i.box[1] for i in items), default=0.0), 4),
+            "outside_share": round(len(outside) / len(captions), 4) if captions else None,
+            "max_line_height": round(max((i.box[3] - i.box[1] for i in captions), default=0.0), 4),
             "frames_read": read,
+            "unread_in_hook": unread,
+            "watermark": any(i.kind == "watermark" for i in items),
+            "watermark_handle": handle,
+            "scene_items": sum(i.kind == "scene" for i in items),
         }
         evidence = {"text_in_hook": features["in_hook"], "hook_text": hook_text,
                     "text_boxes_outside_safe_zone": len(outside)}
         events = []
+        if unread:
+            events.append(Event(t=0.0, end=hook_s, kind="text", source="text",
+                                label="text present, not read (a script the OCR models do not read)"))
         for i in sorted(items, key=lambda i: i.t):
-            edges = cfg.safe_zone.violations(i.box)
-            where = f" (outside the safe zone: {', '.join(edges)})" if edges else ""
-            events.append(Event(t=i.t, end=i.end, kind="text", source="text", label=f'"{i.text}"{where}',
-                                text=i.text))
+            if i.kind == "caption":
+                edges = zone.violations(i.box)
+                where = f" (outside the safe zone: {', '.join(edges)})" if edges else ""
+                label = f'"{i.text}"{where}'
+            else:
+                label = f'{"watermark" if i.kind == "watermark" else "scene text"} "{i.text}"'
+            events.append(Event(t=i.t, end=i.end, kind="text", source="text", label=label, text=i.text))
         return self.signals(features, evidence, events)
 
 
@@ -291,7 +375,7 @@ def _merge(items: list[TextItem], lines: list[TextLine], t: float) -> None:
     for line in lines:
         match = next((i for i in items if _same(i, line)), None)
         if match is None:
-            items.append(TextItem(line.text, line.score, line.box, round(t, 3), round(t, 3)))
+            items.append(TextItem(line.text, line.score, line.box, round(t, 3), round(t, 3), line.kind))
             continue
         match.end = round(t, 3)
         if line.score > match.score:

@@ -1,0 +1,137 @@
+"""Captions, platform watermarks and scene text told apart; TikTok's safe zone with the
+button column; the watermark's handle fills the creator. Known answers on generated
+frames and clips."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from videofactory import write_video
+
+from scoring.analyzers import AnalysisContext
+from scoring.analyzers.onscreen_text import OnscreenTextAnalyzer, SafeZone, safe_zone_from
+from scoring.analyzers.text_kinds import classify, handle_of, watermark_handle
+from scoring.campaign import campaign_from_dict
+from scoring.errors import ConfigError
+from scoring.inputs import VideoRef
+from scoring.media import decode_clip
+from scoring.pipeline import VideoResult, _note_watermark
+
+
+def test_kinds_of_lines_in_one_frame():
+    lines = [
+        ("Me waiting for my refund", (0.12, 0.20, 0.88, 0.25)),  # centred: caption
+        ("TikTok", (0.04, 0.05, 0.20, 0.09)),  # platform word, small: watermark
+        ("maker.jane", (0.04, 0.09, 0.24, 0.12)),  # handle-like word beside it: watermark
+        ("BUCKITS", (0.55, 0.55, 0.80, 0.60)),  # off the centre line: printed in the scene
+        ("PRAXIS", (0.30, 0.0, 0.72, 0.08)),  # cut by the top edge: scene
+    ]
+    assert classify(lines) == ["caption", "watermark", "watermark", "scene", "scene"]
+    assert handle_of("TikTok @mr.bigchops69") == "mr.bigchops69"
+    assert handle_of("ID:mahiro_fairies") == "mahiro_fairies"
+    assert handle_of("Link in bio") is None
+    assert watermark_handle([("watermark", "TikTok"), ("watermark", "maker.jane")]) == "maker.jane"
+    assert watermark_handle([("watermark", "ahiro_fairies"), ("watermark", "ID:mahiro_fairies")]) == "mahiro_fairies"
+    assert watermark_handle([("caption", "@notamark")]) is None
+
+
+def test_safe_zone_button_column_and_campaign_override():
+    zone = SafeZone()
+    # a centred caption that reaches under the like / comment / share column
+    assert zone.violations((0.10, 0.55, 0.92, 0.60)) == ["buttons"]
+    # the same width high up, above the column, is fine
+    assert zone.contains((0.10, 0.20, 0.92, 0.25))
+    names = [n for n, _ in zone.drawn(1080, 1920)]
+    assert names[:3] == ["top bar", "caption, sound and CTA", "buttons"]
+    assert dict(zone.drawn(1080, 1920))["buttons"] == (918, 768, 1080, 1248)
+    wider = safe_zone_from({"right_column": 0.3})
+    assert wider.violations((0.10, 0.55, 0.75, 0.60)) == ["buttons"]
+    assert campaign_from_dict({"safe_zone": {"top": 0.08, "bottom": 0.23}}).safe_zone == {"top": 0.08, "bottom": 0.23}
+    with pytest.raises(ConfigError, match="safe_zone.middle"):
+        campaign_from_dict({"safe_zone": {"middle": 0.2}})
+    with pytest.raises(ConfigError, match="safe_zone.top"):
+        campaign_from_dict({"safe_zone": {"top": 1.5}})
+
+
+W, H = 540, 960
+
+
+def _text(img: np.ndarray, words: str, center: tuple[int, int], scale: float, box: bool = False) -> None:
+    (tw, th), _ = cv2.getTextSize(words, cv2.FONT_HERSHEY_DUPLEX, scale, 2)
+    x, y = center[0] - tw // 2, center[1] + th // 2
+    if box:
+        cv2.rectangle(img, (x - 12, y - th - 12), (x + tw + 12, y + 12), (255, 255, 255), -1)
+        cv2.putText(img, words, (x, y), cv2.FONT_HERSHEY_DUPLEX, scale, (0, 0, 0), 2, cv2.LINE_AA)
+    else:
+        cv2.putText(img, words, (x, y), cv2.FONT_HERSHEY_DUPLEX, scale, (0, 0, 0), 6, cv2.LINE_AA)
+        cv2.putText(img, words, (x, y), cv2.FONT_HERSHEY_DUPLEX, scale, (255, 255, 255), 2, cv2.LINE_AA)
+
+
+def mixed_text(i: int, t: float) -> np.ndarray:
+    """A caption in a box (centred, stays put), a TikTok watermark with a handle (small,
+    top-left, hops to bottom-right at 2 s) and a printed word on a 'T-shirt' that moves
+    with the scene (off-centre)."""
+    img = np.full((H, W, 3), (90, 110, 130), np.uint8)
+    sx = 330 + int(20 * t)  # the shirt pans with the camera
+    cv2.rectangle(img, (sx - 110, 430), (sx + 110, 700), (40, 60, 160), -1)
+    _text(img, "BUCKITS", (sx, 560), 1.1)
+    _text(img, "SALE TODAY", (W // 2, 250), 1.4, box=True)
+    if t < 2.0:
+        _text(img, "TikTok", (80, 40), 0.8)
+        _text(img, "ID:maker.jane", (100, 75), 0.7)
+    else:
+        _text(img, "TikTok", (W - 90, H - 400), 0.8)
+        _text(img, "ID:maker.jane", (W - 110, H - 365), 0.7)
+    return img
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    path = write_video(tmp_path_factory.mktemp("text") / "mixed.mp4", mixed_text, n_frames=96, fps=24, size=(W, H))
+    return OnscreenTextAnalyzer().analyze(decode_clip(str(path)), AnalysisContext())
+
+
+def test_only_the_caption_is_hook_text(mixed):
+    assert mixed.evidence["hook_text"] == "SALE TODAY"
+    assert mixed.evidence["text_in_hook"] is True
+    assert mixed.evidence["text_boxes_outside_safe_zone"] == 0  # watermark and shirt do not count
+    f = mixed.features
+    assert f["onscreen_text.items"] == 1
+    assert f["onscreen_text.watermark"] is True
+    assert f["onscreen_text.watermark_handle"] == "maker.jane"
+    assert f["onscreen_text.scene_items"] >= 1
+
+
+def test_scene_text_still_reaches_mentions(mixed):
+    texts = [e.text for e in mixed.events if e.kind == "text"]
+    assert any(t and "BUCKITS" in t.upper() for t in texts)
+    labels = [e.label for e in mixed.events]
+    assert any(lb.startswith("scene text") for lb in labels)
+    assert any(lb.startswith("watermark") for lb in labels)
+
+
+def test_caption_under_the_button_column_is_outside_the_safe_zone(tmp_path):
+    def fn(i: int, t: float) -> np.ndarray:
+        img = np.full((H, W, 3), (70, 90, 60), np.uint8)
+        _text(img, "Tap the link now", (W // 2, 560), 1.5, box=True)  # right edge under the buttons
+        return img
+
+    path = write_video(tmp_path / "buttons.mp4", fn, n_frames=48, fps=24, size=(W, H))
+    sig = OnscreenTextAnalyzer().analyze(decode_clip(str(path)), AnalysisContext())
+    assert sig.evidence["text_boxes_outside_safe_zone"] == 1
+    assert any("buttons" in e.label for e in sig.events), [e.label for e in sig.events]
+    # a campaign that narrows the column puts it back inside
+    narrow = OnscreenTextAnalyzer().analyze(decode_clip(str(path)), AnalysisContext(safe_zone={"right_column": 0.05}))
+    assert narrow.evidence["text_boxes_outside_safe_zone"] == 0, [e.label for e in narrow.events]
+
+
+def test_watermark_handle_fills_creator_and_marks_a_reupload():
+    result = VideoResult(ref=VideoRef("a.mp4"), status="ok", features={"onscreen_text.watermark_handle": "maker.jane"})
+    _note_watermark(result)
+    assert result.ref.creator == "@maker.jane"
+    assert "re-upload" in result.reasons[-1]["text"]
+    known = VideoResult(ref=VideoRef("b.mp4", creator="brandfan"), status="ok",
+                        features={"onscreen_text.watermark_handle": "maker.jane"})
+    _note_watermark(known)
+    assert known.ref.creator == "brandfan" and "@maker.jane" in known.reasons[-1]["text"]
