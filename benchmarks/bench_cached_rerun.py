@@ -4,7 +4,7 @@ Runs ``sparkscout score fixtures/videos --campaign pipelines/demo.toml`` twice a
 command (interpreter start, imports, workers, outputs included) with a fresh cache
 folder, then compares the two ranking.json files apart from timings.
 
-    python benchmarks/bench_cached_rerun.py [--workers N] [--keep DIR]
+    python benchmarks/bench_cached_rerun.py [--workers N] [--keep DIR] [--videos PATH ...]
 
 Prints the two wall times, the ratio (goal: at least 10), whether ranking.json is
 identical apart from timings, and which model runtimes the rerun imported (goal: none).
@@ -39,8 +39,9 @@ def _strip(doc: dict) -> dict:
     return doc
 
 
-def run_once(out: Path, cache: Path, workers: int | None, probe: bool = False) -> tuple[float, list[str] | None]:
-    args = ["score", str(ROOT / "fixtures" / "videos"), "--campaign", str(ROOT / "pipelines" / "demo.toml"),
+def run_once(out: Path, cache: Path, workers: int | None, probe: bool = False,
+             videos: list[str] | None = None) -> tuple[float, list[str] | None]:
+    args = ["score", *(videos or [str(ROOT / "fixtures" / "videos")]), "--campaign", str(ROOT / "pipelines" / "demo.toml"),
             "--out", str(out), "--cache-dir", str(cache), "--quiet"]
     if workers:
         args += ["--workers", str(workers)]
@@ -58,13 +59,14 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
     p.add_argument("--keep", help="keep outputs and cache in this folder")
+    p.add_argument("--videos", nargs="+", help="videos or folders to score (default: fixtures/videos)")
     args = p.parse_args()
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="sparkscout-rerun-"))
     cache = base / "cache"
     shutil.rmtree(cache, ignore_errors=True)
-    first, _ = run_once(base / "first", cache, args.workers)
-    second, _ = run_once(base / "second", cache, args.workers)
-    _, loaded = run_once(base / "third", cache, args.workers, probe=True)
+    first, _ = run_once(base / "first", cache, args.workers, videos=args.videos)
+    second, _ = run_once(base / "second", cache, args.workers, videos=args.videos)
+    _, loaded = run_once(base / "third", cache, args.workers, probe=True, videos=args.videos)
     a = _strip(json.loads((base / "first" / "ranking.json").read_text()))
     b = _strip(json.loads((base / "second" / "ranking.json").read_text()))
     n = len(a["videos"])

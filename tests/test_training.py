@@ -313,3 +313,19 @@ def test_campaign_models_table_picks_a_trained_version_and_the_run_records_it(tr
     with pytest.raises(ConfigError, match="hook@nope not found"):
         score([str(small_clip)], campaign={"models": {"hook": "hook@nope"}}, workers=1, cache_dir=False,
               profile="fast", models_dir=str(models))
+
+
+def test_default_model_follows_the_estimator_contract():
+    from sklearn.base import clone
+
+    from scoring.training.fit import MonotoneRuleModel
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, (60, 2))
+    X[:6, 1] = np.nan  # measured, absent
+    y = X[:, 0] + 0.01 * rng.normal(size=60)
+    model = MonotoneRuleModel(["a", "b"])
+    assert model.fit(X, y) is model and clone(model).get_params() == model.get_params()
+    assert [t["feature"] for t in model.spec_["terms"]] == ["a"]  # b is noise: screened out
+    pred = model.predict(np.array([[0.1, 0.5], [0.5, 0.5], [0.9, np.nan]]))
+    assert pred[0] < pred[1] < pred[2]

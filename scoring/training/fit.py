@@ -201,3 +201,50 @@ def fit_estimator(kind: str, X: np.ndarray, y: np.ndarray, features: list[str],
     est = make_estimator(kind, directions).fit(X, pct)
     quantiles = np.quantile(est.predict(X), np.linspace(0, 1, 21))
     return est, [float(q) for q in quantiles]
+
+
+class MonotoneRuleModel:
+    """The default model as a scikit-learn-style estimator (explicit ``__init__`` params,
+    ``fit`` returns self, learned attributes end in ``_``): :func:`fit_rules` inside,
+    :class:`~scoring.scorers.rules.RuleScorer` to predict 0-100 scores.
+
+    ``X`` is (n, len(features)) with NaN for a feature measured as absent.
+    """
+
+    def __init__(self, features: list[str], name: str = "model", version: str = "candidate",
+                 prior_spec: Mapping[str, Any] | None = None, screen: float = 0.2, bins: int = 5,
+                 iterations: int = 12) -> None:
+        self.features = features
+        self.name = name
+        self.version = version
+        self.prior_spec = prior_spec
+        self.screen = screen
+        self.bins = bins
+        self.iterations = iterations
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("features", "name", "version", "prior_spec", "screen", "bins",
+                                              "iterations")}
+
+    def set_params(self, **params: Any) -> MonotoneRuleModel:
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> MonotoneRuleModel:
+        from scoring.scorers.rules import RuleScorer
+
+        self.spec_ = fit_rules(np.asarray(X, dtype=float), np.asarray(y, dtype=float), list(self.features),
+                               name=self.name, version=self.version, prior_spec=self.prior_spec,
+                               iterations=self.iterations, screen=self.screen, bins=self.bins)
+        self.scorer_ = RuleScorer.from_spec(self.spec_)
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """0-100 scores (n,); a row with no usable feature gets the median of the others."""
+        rows = [{f: (None if np.isnan(v) else float(v)) for f, v in zip(self.features, row)}
+                for row in np.asarray(X, dtype=float)]
+        vals = np.array([np.nan if (s := self.scorer_.score(r).value) is None else s for r in rows], dtype=float)
+        if np.isnan(vals).all():
+            return np.zeros(len(vals))
+        return np.where(np.isnan(vals), np.nanmedian(vals), vals)

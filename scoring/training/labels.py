@@ -222,6 +222,8 @@ def read_labels(path: str | Path, kind: str = "auto") -> LabelSet:
             key = _norm_header(raw_key)
             name = ADS_COLUMNS.get(key, key.replace(" ", "_")) if kind == "ads_manager" else key
             if name in ID_KEYS:
+                if isinstance(raw, float) and raw.is_integer():
+                    raw = int(raw)  # an id a spreadsheet stored as a number (lossy above 2**53: export as text)
                 if raw not in (None, ""):
                     ids[name] = str(raw).strip()
                 continue

@@ -116,20 +116,6 @@ class CurrentModel:
         return np.where(np.isnan(arr), np.nanmedian(arr), arr)
 
 
-def candidate_scores(spec_or_est: Any, kind: str, rows: list[Mapping[str, Any]], features: list[str]) -> np.ndarray:
-    """Scores of a fitted candidate on feature rows (rule spec dict or estimator)."""
-    if kind == "rules":
-        from scoring.scorers.rules import RuleScorer
-
-        scorer = RuleScorer.from_spec(spec_or_est)
-        vals = [scorer.score(r).value for r in rows]
-        arr = np.array([np.nan if v is None else v for v in vals], dtype=float)
-        return np.where(np.isnan(arr), np.nanmedian(arr) if not np.isnan(arr).all() else 0.0, arr)
-    from scoring.training.fit import feature_matrix
-
-    return spec_or_est.predict(feature_matrix(rows, features))
-
-
 def _data_hash(labels_path: str, ds: Dataset) -> str:
     digest = hashlib.sha256(Path(labels_path).read_bytes())
     digest.update(json.dumps([ds.target, [v.video_id for v in ds.videos], ds.y]).encode())
@@ -144,7 +130,7 @@ def train(opts: TrainOptions, log=print) -> TrainResult:
             an existing version.
     """
     from scoring.scorers.registry import list_models
-    from scoring.training.fit import KINDS, feature_matrix, fit_estimator, fit_rules
+    from scoring.training.fit import KINDS, MonotoneRuleModel, feature_matrix, fit_estimator, fit_rules
     from scoring.training.registry import check_version_name, model_roots, write_card
 
     if opts.kind not in KINDS:
@@ -179,15 +165,12 @@ def train(opts: TrainOptions, log=print) -> TrainResult:
         f"{len(features)} features, model {ref} ({opts.kind})")
     prior_spec = current.prior_spec()
 
-    def fit(train_idx: np.ndarray):
-        if opts.kind == "rules":
-            return fit_rules(X[train_idx], y[train_idx], features, name=name, version=opts.version,
-                             prior_spec=prior_spec)
-        est, quantiles = fit_estimator(opts.kind, X[train_idx], y[train_idx], features, prior_spec)
-        return est
-
     def fit_predict(train_idx: np.ndarray, test_idx: np.ndarray) -> np.ndarray:
-        return candidate_scores(fit(train_idx), opts.kind, [rows[i] for i in test_idx], features)
+        if opts.kind == "rules":
+            model = MonotoneRuleModel(features, name=name, version=opts.version, prior_spec=prior_spec)
+            return model.fit(X[train_idx], y[train_idx]).predict(X[test_idx])
+        est, _ = fit_estimator(opts.kind, X[train_idx], y[train_idx], features, prior_spec)
+        return est.predict(X[test_idx])
 
     current_scores = current.predict(rows)
     if n >= 6:
