@@ -1,0 +1,89 @@
+"""Degradation ladders built from real recordings in ../shared/media (for tests and notes).
+
+Each ladder starts from a clean recording (mono, 16 kHz, speech normalised to -20 dBFS
+active level) and makes four worse copies:
+
+* ``noise``: pink noise mixed in at 20 / 10 / 5 / 0 dB SNR;
+* ``babble``: a second real talker (another recording, looped) at 20 / 10 / 5 / 0 dB;
+* ``lowpass``: 8th-order Butterworth low-pass at 3000 / 2000 / 1000 / 500 Hz ("muffled";
+  the phone call is band-limited near 3.8 kHz already, so a 4 kHz cut changes nothing);
+* ``quiet``: the whole track 12 / 20 / 28 / 36 dB quieter.
+
+SNR is speech power over interferer power measured over the speech frames of the clean track.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+from scipy.signal import butter, sosfilt
+
+RATE = 16000
+MEDIA = Path(__file__).resolve().parent.parent.parent / "shared" / "media"
+RECORDINGS = {
+    "jfk": "speech_jfk.flac",
+    "librispeech": "speech_librispeech_198-209-0000.ogg",
+    "pesq": "audio_pesq_speech_clean.wav",
+    "pyannote": "speech_pyannote_sample.wav",
+}
+LEVELS = {
+    "noise": (20.0, 10.0, 5.0, 0.0),
+    "babble": (20.0, 10.0, 5.0, 0.0),
+    "lowpass": (3000.0, 2000.0, 1000.0, 500.0),
+    "quiet": (12.0, 20.0, 28.0, 36.0),
+}
+BABBLE_FROM = {"jfk": "librispeech", "librispeech": "jfk", "pesq": "pyannote", "pyannote": "librispeech"}
+
+
+def load(name: str) -> np.ndarray:
+    """A recording from ../shared/media as mono float32 at 16 kHz, shape (n,)."""
+    with av.open(str(MEDIA / RECORDINGS[name])) as c:
+        res = av.AudioResampler(format="flt", layout="mono", rate=RATE)
+        chunks = [o.to_ndarray().reshape(-1) for f in c.decode(audio=0) for o in res.resample(f)]
+        chunks += [o.to_ndarray().reshape(-1) for o in res.resample(None)]
+    return np.concatenate(chunks).astype(np.float32)
+
+
+def active_power(x: np.ndarray, frame: int = 512) -> float:
+    """Mean power of the frames within 30 dB of the loudest (speech frames), full scale = 1."""
+    n = x.size // frame
+    p = np.mean(x[: n * frame].astype(np.float64).reshape(n, frame) ** 2, axis=1)
+    return float(p[p >= p.max() * 1e-3].mean())
+
+
+def normalised(x: np.ndarray, level_dbfs: float = -20.0) -> np.ndarray:
+    return (x * np.sqrt(10 ** (level_dbfs / 10) / active_power(x))).astype(np.float32)
+
+
+def pink(n: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    spec = np.fft.rfft(rng.normal(size=n))
+    f = np.fft.rfftfreq(n, 1 / RATE)
+    spec[1:] /= np.sqrt(f[1:])
+    spec[0] = 0
+    return np.fft.irfft(spec, n).astype(np.float32)
+
+
+def _mix(clean: np.ndarray, other: np.ndarray, snr_db: float) -> np.ndarray:
+    other = np.resize(other, clean.size)
+    gain = np.sqrt(active_power(clean) / 10 ** (snr_db / 10) / float(np.mean(other.astype(np.float64) ** 2)))
+    return (clean + gain * other).astype(np.float32)
+
+
+def ladder(name: str, kind: str) -> list[np.ndarray]:
+    """[clean, level 1, ..., level 4] for recording ``name`` and degradation ``kind``."""
+    clean = normalised(load(name))
+    out = [clean]
+    for value in LEVELS[kind]:
+        if kind == "noise":
+            out.append(_mix(clean, pink(clean.size, 7), value))
+        elif kind == "babble":
+            talker = normalised(load(BABBLE_FROM[name]))
+            out.append(_mix(clean, talker[: max(1, talker.size)], value))
+        elif kind == "lowpass":
+            out.append(sosfilt(butter(8, value, "lowpass", fs=RATE, output="sos"), clean).astype(np.float32))
+        else:
+            out.append((clean * 10 ** (-value / 20)).astype(np.float32))
+    return [np.clip(x, -1, 1) for x in out]
