@@ -49,7 +49,7 @@ def analyze(path, terms=None, asr_config=None):
     for a in build_analyzers("full"):
         if a.name == "asr" and asr_config is not None:
             a.config = replace(a.config, **asr_config)
-        if a.name in ("speech", "asr", "mentions"):
+        if a.name in ("speech", "asr", "mentions", "hook_phrases"):
             ctx.upstream[a.name] = a.analyze(clip, ctx)
     return ctx.upstream
 
@@ -72,6 +72,9 @@ def test_language_without_a_model_has_no_transcript_and_says_why(tmp_path):
     assert asr.evidence["transcript"] is None  # never English invented from German
     assert asr.features["asr.transcript_reason"] == "speech in German: no model for it here"
     assert not [e for e in asr.events if e.kind == "word"]
+    # the English-only steps say they could not judge it rather than finding nothing
+    assert out["hook_phrases"].features["hook_phrases.unsupported_language"] == "de"
+    assert out["mentions"].features["mentions.speech_phrases_supported"] is False
 
 
 def test_no_speech_has_no_language(tmp_path):

@@ -186,26 +186,33 @@ class HookPhrasesAnalyzer(Analyzer):
 
     Features (all None without a transcript): ``opening_text`` (words spoken in the hook),
     ``start_s`` (when they start, s), ``similarity`` (0-1), ``best_match``, ``lexical``,
-    ``question``, ``is_hook``, ``quote`` (the opening up to the clause that makes it a hook).
+    ``question``, ``is_hook``, ``quote`` (the opening up to the clause that makes it a hook);
+    ``unsupported_language`` (ISO 639-1 of speech that could not be judged because the
+    prototypes are English; else None).
     Events: one ``hook_phrase`` event when the opening is a hook phrase.
     """
 
     name = "hook_phrases"
-    version = "2"
+    version = "3"
     Config = HookPhrasesConfig
     after = ("asr",)
     feature_keys = (
         "opening_text", "start_s", "similarity", "best_match", "lexical", "question", "is_hook", "quote",
+        "unsupported_language",
     )
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: HookPhrasesConfig = self.config
         opening = opening_words(ctx.upstream, ctx.hook_seconds, cfg.max_words)
+        asr = ctx.upstream.get("asr")
+        language = asr.features.get("asr.language") if asr is not None else None
         if opening is None:
-            return self.signals(dict.fromkeys(self.feature_keys))
+            unjudged = language if language not in (None, "en") else None
+            return self.signals({**dict.fromkeys(self.feature_keys), "unsupported_language": unjudged})
         text, t = opening
         scores = phrase_scores(text, semantic_threshold=cfg.semantic_threshold)
-        features = {"opening_text": text or None, "start_s": round(float(t), 3) if text else None, **scores}
+        features = {"opening_text": text or None, "start_s": round(float(t), 3) if text else None, **scores,
+                    "unsupported_language": None}
         events = []
         if scores["is_hook"]:
             why = "a question" if scores["question"] and not scores["lexical"] else f'like "{scores["best_match"]}"'

@@ -331,7 +331,10 @@ class MentionsAnalyzer(Analyzer):
     ``cta_text`` (first CTA, as the campaign or the built-in list spells it),
     ``cta_in_speech`` / ``cta_on_screen``, ``spread`` ((last - first) brand or product
     mention / duration, 0-1; None under two mentions), ``disclosure`` (#ad, "paid
-    partnership", "sponsored"...), ``disclosure_text``, ``frames_read`` (OCR frames read here).
+    partnership", "sponsored"...), ``disclosure_text``, ``frames_read`` (OCR frames read here),
+    ``speech_phrases_supported`` (False when the speech is not English: the built-in CTA
+    phrases and the semantic product match are English and were not applied to it; campaign
+    names and CTAs still were; None without a detected language).
     Evidence: ``brand_mentions``, ``product_mentions``, ``cta`` (lists of {t, source, text}).
     Events: ``mention``, ``cta`` and ``disclosure`` (t in seconds, source speech|text).
     """
@@ -344,7 +347,8 @@ class MentionsAnalyzer(Analyzer):
     profiles = frozenset({"full"})
     feature_keys = ("brand_count", "brand_first_s", "brand_early", "product_count", "product_first_s",
                     "product_named", "semantic_count", "named_count", "cta_count", "cta_first_s", "cta_text",
-                    "cta_in_speech", "cta_on_screen", "spread", "disclosure", "disclosure_text", "frames_read")
+                    "cta_in_speech", "cta_on_screen", "spread", "disclosure", "disclosure_text", "frames_read",
+                    "speech_phrases_supported")
     evidence_keys = ("brand_mentions", "product_mentions", "cta")
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
@@ -364,10 +368,13 @@ class MentionsAnalyzer(Analyzer):
         products = ctx.terms.get("products", [])
         brand = _first_per_text([f for f, _, _ in _scan(units, brands, names=True)])
         named = _scan(units, products, names=True)
-        semantic = _semantic(units, {u for _, u, _ in named}, products, cfg.semantic_threshold)
-        product = _first_per_text([f for f, _, _ in named] + semantic)
         language = asr.features.get("asr.language") if asr else None
-        cta = _first_per_text(self._ctas(units, ctx.terms.get("cta", []), language in (None, "en")))
+        english = language in (None, "en")
+        # MiniLM and the built-in CTA phrases are English: not applied to speech in other languages
+        skip = {u for _, u, _ in named} | ({i for i, unit in enumerate(units) if unit[0] == "speech"} if not english else set())
+        semantic = _semantic(units, skip, products, cfg.semantic_threshold)
+        product = _first_per_text([f for f, _, _ in named] + semantic)
+        cta = _first_per_text(self._ctas(units, ctx.terms.get("cta", []), english))
         disclosure = _first_per_text([f for f, _, _ in _scan(units, list(DISCLOSURES))]
                                      + [Found("#ad", round(t, 3), "text", x) for t, x in raw_lines if HASHTAG_AD.search(x)])
 
@@ -392,6 +399,7 @@ class MentionsAnalyzer(Analyzer):
             "disclosure": bool(disclosure),
             "disclosure_text": disclosure[0].term if disclosure else None,
             "frames_read": frames_read,
+            "speech_phrases_supported": english if language is not None else None,
         }
         events = [Event(t=f.t, kind=kind, source=f.source, label=f'{what} "{f.term}" in {f.source}: "{f.heard}"')
                   for kind, what, found in (("mention", "brand", brand), ("mention", "product", product),
