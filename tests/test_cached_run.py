@@ -68,3 +68,13 @@ def test_worker_warm_up_loads_models_before_the_first_video(monkeypatch):
     fast = [a.name for a in worker.analyzers]
     assert sorted(called) == sorted(n for n in fast if n in warmup.LOADERS and n != "faces")
     assert _detect_fn.cache_info().currsize >= 1  # the real loader ran: the detector is loaded
+
+
+def test_building_a_worker_imports_no_model_runtime():
+    """What a spawned worker does before its first video (init_worker): no runtime yet."""
+    code = ("import json, sys\nfrom scoring.pipeline import RunSettings, Worker\n"
+            "Worker(RunSettings(profile='full'))\n"
+            f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({RUNTIMES!r}))))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
