@@ -329,3 +329,18 @@ def test_default_model_follows_the_estimator_contract():
     assert [t["feature"] for t in model.spec_["terms"]] == ["a"]  # b is noise: screened out
     pred = model.predict(np.array([[0.1, 0.5], [0.5, 0.5], [0.9, np.nan]]))
     assert pred[0] < pred[1] < pred[2]
+
+
+def test_ratings_file_text_columns_are_ignored_and_bad_numbers_named(tmp_path):
+    good = tmp_path / "ratings.csv"
+    good.write_text("path,strategist,rating\na.mp4,Ana,4\nb.mp4,Bo,2.5\n")
+    labels = read_labels(good)
+    assert labels.kind == "ratings" and labels.numeric_columns() == ["rating"]
+    assert any("strategist" in s for s in labels.skipped)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("path,rating\na.mp4,4\nb.mp4,great\n")
+    with pytest.raises(ConfigError, match=r"bad.csv: row 2, column 'rating': expected a number, got 'great'"):
+        read_labels(bad)
+    jsonl = tmp_path / "r.jsonl"
+    jsonl.write_text('{"video_id": "sha256:ab", "rating": 3}\n{"video_id": "sha256:cd", "rating": null}\n')
+    assert [r.values["rating"] for r in read_labels(jsonl).rows] == [3.0, None]

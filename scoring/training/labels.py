@@ -170,6 +170,25 @@ def _read_xlsx(path: Path) -> list[dict[str, Any]]:
     return [dict(zip(header, r)) for r in rows[1:]]
 
 
+def _text_columns(table: list[dict[str, Any]]) -> set[str]:
+    """Columns none of whose non-blank values is a number (names, notes): not labels."""
+    out = set()
+    for key in table[0]:
+        if _norm_header(key) in ID_KEYS:
+            continue
+        values = [r.get(key) for r in table if r.get(key) not in (None, "", "-")]
+        numeric = 0
+        for v in values:
+            try:
+                parse_number(v, "")
+                numeric += 1
+            except ConfigError:
+                pass
+        if values and numeric == 0:
+            out.add(key)
+    return out
+
+
 def _is_summary(row: dict[str, Any]) -> bool:
     first = next((str(v) for v in row.values() if v not in (None, "")), "")
     return first.lower().startswith("total")
@@ -209,6 +228,9 @@ def read_labels(path: str | Path, kind: str = "auto") -> LabelSet:
         return labels
     if kind not in ("ads_manager", "ratings"):
         raise ConfigError(f"{path}: unknown labels kind {kind!r}")
+    text_columns = _text_columns(table) if kind == "ratings" else set()
+    for col in sorted(text_columns):
+        labels.skipped.append(f"column {col!r}: not numeric in any row (not a label; ignored)")
     for n, row in enumerate(table, 1):
         if all(v in (None, "") for v in row.values()):
             labels.skipped.append(f"row {n}: blank")
@@ -229,7 +251,7 @@ def read_labels(path: str | Path, kind: str = "auto") -> LabelSet:
                 continue
             if kind == "ads_manager" and key not in ADS_COLUMNS:
                 continue  # campaign name, status, dates...: not labels
-            if name in ("creator", "caption", "notes", "comment"):
+            if name in ("creator", "caption", "notes", "comment") or raw_key in text_columns:
                 continue
             values[name] = parse_number(raw, f"{path}: row {n}, column {raw_key!r}")
         if "post_url" in ids and "post_id" not in ids:
