@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--campaign", help="campaign TOML (brand and product terms for mention checks)")
     e.add_argument("--workers", type=int, default=None)
     e.add_argument("--json", action="store_true", help="print eval.json on stdout")
+    e.add_argument("--tuned", help="comma-separated clip names rules were tuned on: metrics are also given "
+                                   "separately for those and for the held-out rest")
     add_eval_options(e)
     add_train_parser(sub)
 
@@ -196,7 +198,8 @@ def cmd_eval(args) -> int:
         return cmd_eval_models(args)
     if not args.suite:
         raise ConfigError("eval needs SUITE.json, or --labels FILE --runs DIR... --models REF REF")
-    result = evaluate(args.suite, out=args.out, campaign=args.campaign, workers=args.workers)
+    tuned = {n.strip() for n in args.tuned.split(",") if n.strip()} if getattr(args, "tuned", None) else None
+    result = evaluate(args.suite, out=args.out, campaign=args.campaign, workers=args.workers, tuned=tuned)
     print(json.dumps(result, indent=2) if args.json else format_result(result))
     return EXIT_OK
 

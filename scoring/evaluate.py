@@ -6,6 +6,12 @@ Suite format (DESIGN.md): ``{"clips": [{"path": "a.mp4", "speech_onset_s": 0.33,
 Any evidence key may carry truth; keys that are not evidence keys are ignored.
 Optional ``quality_score`` (per clip or top level) names the sub-score checked inside a
 quality group (default: ``audio_clarity`` for groups named ``audio*``, else ``visual_clarity``).
+
+A labelled folder is read too: ``{"a.mp4": {truth...}, "b.mp4": {...}}`` (the form of
+``../shared/media/ugc/truth.json``). There ``cuts_s_partial`` (only the sure cuts of a
+clip) is scored as recall of those cuts, ``hook_text`` as the share of the truth's words
+found, and ``is_stitch_or_duet`` against a ``stitch`` event (format analyzer). ``tuned`` (a set
+of clip paths) splits every metric into clips a rule was tuned on and held-out clips.
 """
 
 from __future__ import annotations
@@ -35,6 +41,19 @@ def cut_f1(truth: list[float], found: list[float], tol: float = CUT_TOLERANCE_S)
             tp += 1
             unused.remove(best)
     return tp, len(found), len(truth)
+
+
+EXTRA_KEYS = ("cuts_s_partial", "is_stitch_or_duet")
+
+
+def word_recall(truth: str, found: str | None) -> float:
+    """Share of the truth's words (any script, lower case; bracketed notes left out) that
+    appear among the found text's words (0-1)."""
+    def words(text: str) -> list[str]:
+        return re.sub(r"[^\w' ]+", " ", re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", text.lower())).split()
+
+    want, have = words(truth), set(words(found or ""))
+    return sum(w in have for w in want) / len(want) if want else 1.0
 
 
 def _words(text: str) -> list[str]:
@@ -69,6 +88,8 @@ class _Tally:
         self.abs_err: dict[str, list[float]] = defaultdict(list)
         self.correct: dict[str, list[bool]] = defaultdict(list)
         self.cuts = [0, 0, 0]
+        self.partial = [0, 0]
+        self.recall: dict[str, list[float]] = defaultdict(list)
         self.wer = [0, 0]
         self.mentions: dict[str, list[int]] = defaultdict(lambda: [0, 0])
 
@@ -77,6 +98,14 @@ class _Tally:
             tp, nf, nt = cut_f1(list(truth), list(found or []))
             self.cuts = [self.cuts[0] + tp, self.cuts[1] + nf, self.cuts[2] + nt]
             return {"tp": tp, "found": nf, "truth": nt}
+        if key == "cuts_s_partial":
+            tp, _, nt = cut_f1(list(truth), list(found or []))
+            self.partial = [self.partial[0] + tp, self.partial[1] + nt]
+            return {"tp": tp, "truth": nt}
+        if key == "hook_text" and isinstance(truth, str):
+            r = word_recall(truth, found)
+            self.recall[key].append(r)
+            return {"word_recall": round(r, 4)}
         if key == "transcript":
             if truth is None:
                 ok = not found
@@ -125,6 +154,11 @@ class _Tally:
             f1 = 2 * p * r / (p + r) if p + r else 0.0
             out["cuts_s"] = {"metric": f"f1@{CUT_TOLERANCE_S}s", "value": round(f1, 4), "precision": round(p, 4),
                              "recall": round(r, 4), "n": nt}
+        if self.partial[1]:
+            out["cuts_s_partial"] = {"metric": f"recall@{CUT_TOLERANCE_S}s", "value": round(self.partial[0] / self.partial[1], 4),
+                                     "n": self.partial[1]}
+        for key, values in self.recall.items():
+            out[key] = {"metric": "word_recall", "value": round(float(np.mean(values)), 4), "n": len(values)}
         if self.wer[1]:
             out["transcript"] = {"metric": "wer", "value": round(self.wer[0] / self.wer[1], 4), "n": self.wer[1]}
         for key, (hit, n) in self.mentions.items():
@@ -141,6 +175,8 @@ def load_suite(path: str | Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         raise ConfigError(f"{path}: suite not found") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path}: not valid JSON: {exc}") from None
+    if isinstance(data, dict) and "clips" not in data and data and all(isinstance(v, dict) for v in data.values()):
+        data = {"clips": [{"path": name, **truth} for name, truth in data.items()]}  # a labelled folder
     clips = data.get("clips") if isinstance(data, dict) else None
     if not isinstance(clips, list) or not clips:
         raise ConfigError(f"{path}: expected {{\"clips\": [...]}} with at least one clip")
@@ -153,8 +189,12 @@ def load_suite(path: str | Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 
 def evaluate(suite: str | Path, *, out: str | Path | None = None, campaign: Any = None, workers: int | None = None,
-             cache_dir: Any = None) -> dict[str, Any]:
+             cache_dir: Any = None, tuned: set[str] | None = None) -> dict[str, Any]:
     """Score every clip of ``suite`` and compare its evidence with the truth given.
+
+    ``tuned``: clip paths (as written in the suite, or their file names) that rules were
+    tuned on; the result then also has ``splits``: the metrics of those clips and of the
+    others (``held_out``).
 
     Returns ``{"metrics": {key: {...}}, "quality": {group: {...}}, "clips": [...]}``.
     """
@@ -166,6 +206,7 @@ def evaluate(suite: str | Path, *, out: str | Path | None = None, campaign: Any 
     ranking = score([c["abs_path"] for c in clips], campaign=campaign, workers=workers, cache_dir=cache_dir)
     by_path = {str(Path(v.path).resolve()): v for v in ranking.videos}
     tally = _Tally()
+    split_tally = {"tuned": _Tally(), "held_out": _Tally()}
     groups: dict[str, list[tuple[float, float | None]]] = defaultdict(list)
     per_clip = []
     for clip in clips:
@@ -176,10 +217,18 @@ def evaluate(suite: str | Path, *, out: str | Path | None = None, campaign: Any 
             per_clip.append(entry)
             continue
         checks = {}
-        for key in EVIDENCE_KEYS:
+        found_of = {**video.evidence, "cuts_s_partial": video.evidence.get("cuts_s"),
+                    "is_stitch_or_duet": any(e.get("kind") == "stitch" for e in video.events)}
+        split = None
+        if tuned is not None:
+            split = "tuned" if clip["path"] in tuned or Path(clip["path"]).name in tuned else "held_out"
+            entry["split"] = split
+        for key in (*EVIDENCE_KEYS, *EXTRA_KEYS):
             if key in clip:
-                checks[key] = {"truth": clip[key], "found": video.evidence.get(key), **tally.add(
-                    key, clip[key], video.evidence.get(key))}
+                found = found_of.get(key)
+                checks[key] = {"truth": clip[key], "found": found, **tally.add(key, clip[key], found)}
+                if split is not None:
+                    split_tally[split].add(key, clip[key], found)
         entry["checks"] = checks
         if "quality_group" in clip:
             group = str(clip["quality_group"])
@@ -197,6 +246,8 @@ def evaluate(suite: str | Path, *, out: str | Path | None = None, campaign: Any 
                          "scores_by_level": [[lv, v] for lv, v in sorted(pairs)]}
     result = {"suite": str(suite), "metrics": tally.summary(), "quality": quality, "clips": per_clip,
               "failed": [c for c in per_clip if c["status"] != "ok"]}
+    if tuned is not None:
+        result["splits"] = {name: t.summary() for name, t in split_tally.items()}
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
         (Path(out) / "eval.json").write_text(json.dumps(result, indent=2))
@@ -216,6 +267,11 @@ def format_result(result: dict[str, Any]) -> str:
             rho = "—" if q["spearman"] is None else f"{q['spearman']:.3f}"
             scores = ", ".join(f"{lv:g}:{'—' if v is None else f'{v:.0f}'}" for lv, v in q["scores_by_level"])
             lines.append(f"{name:<{width}} {'':<18} {rho:>8}  {scores}")
+    for split, metrics in result.get("splits", {}).items():
+        lines.append(f"-- {split} clips --")
+        for key, m in sorted(metrics.items()):
+            value = "—" if m.get("value") is None else f"{m['value']:.3f}"
+            lines.append(f"{key:<{width}} {m.get('metric', ''):<18} {value:>8}  {m.get('n', m.get('n_checked', ''))}")
     for c in result["failed"]:
         lines.append(f"FAILED {c['path']}: {c.get('error')}")
     return "\n".join(lines)
