@@ -122,6 +122,8 @@ def _summary(ranking, out: str) -> str:
     if len(ranking.videos) > 20:
         lines.append(f"… {len(ranking.videos) - 20} more in {out}/ranking.csv")
     lines.append(f"wrote {out}/: report.html, requests.md, ranking.json, ranking.csv, features.parquet, results.sqlite")
+    if ranking.run.get("ledger"):
+        lines.append(f"ledger {ranking.run['ledger']}: review with 'sparkscout serve {out}' or 'sparkscout ledger list'")
     return "\n".join(lines)
 
 

@@ -59,7 +59,8 @@ def test_a_run_after_decisions_shows_them(first_run, capsys):
 
     rejected = by_name["clean.mp4"]
     assert not rejected["shortlisted"] and rejected["recommendation"] == "skip"
-    assert rejected["reasons"][0]["text"] == f"rejected by ana on {today.isoformat()}: too dark for the brand"
+    utc_day = dt.datetime.now(dt.UTC).date().isoformat()    # decisions are stamped in UTC
+    assert rejected["reasons"][0]["text"] == f"rejected by ana on {utc_day}: too dark for the brand"
     assert rejected["ledger"]["status"] == "rejected" and rejected["ledger"]["decided_by"] == "ana"
 
     coded = by_name["cuts.mp4"]

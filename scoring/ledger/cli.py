@@ -113,9 +113,13 @@ def cmd_ledger(args: argparse.Namespace) -> int:
         doc = Path(args.dir) / "ranking.json"
         if not doc.is_file():
             raise ConfigError(f"{doc}: not found (run 'sparkscout score --out {args.dir}' first)")
-        data = json.loads(doc.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(doc.read_text(encoding="utf-8"))
+            videos, campaign = data["videos"], data["run"].get("campaign")
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+            raise ConfigError(f"{doc}: not a SparkScout ranking.json ({type(exc).__name__}: {exc})") from None
         with Ledger.open(path) as led:
-            n = led.register_videos(data["videos"], run_dir=args.dir, campaign=data["run"].get("campaign"))
+            n = led.register_videos(videos, run_dir=args.dir, campaign=campaign)
         print(f"{path}: {n} videos from {doc}", file=sys.stderr)
         return 0
     else:

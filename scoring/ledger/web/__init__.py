@@ -38,11 +38,14 @@ EXPORT_TYPES = {"csv": ("text/csv", "ledger.csv"), "ics": ("text/calendar", "ad-
 def _load_run(run_dir: Path) -> dict[str, Any]:
     path = run_dir / "ranking.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: not found (run 'sparkscout score --out {run_dir}' first)") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path}: not valid JSON: {exc}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("videos"), list) or not isinstance(doc.get("run"), dict):
+        raise ConfigError(f"{path}: not a SparkScout ranking.json (no 'run' and 'videos')")
+    return doc
 
 
 def create_app(run_dir: str | Path, ledger_path: str | Path, *, host: str = "127.0.0.1") -> Flask:
