@@ -122,3 +122,22 @@ def test_clipped_vs_limited_master_after_aac(tmp_path):
         ratios[name] = decode_clip(str(path)).audio.clipping_ratio
     assert ratios["limited"] < 0.001, ratios
     assert ratios["clipped"] > 0.01, ratios
+
+
+def test_memory_bounded_on_long_audio():
+    # 20 minutes of loud stereo at 8 kHz in 1024-sample blocks: the meter keeps 100 ms sums
+    # and at most 30 s of loud frames, and the loudness still matches the known value.
+    rate = 8000
+    meter = LevelMeter(rate, ["FL", "FR"])
+    t = np.arange(1024) / rate
+    block = np.stack([0.5 * np.sin(2 * np.pi * 500 * t), 0.5 * np.sin(2 * np.pi * 500 * t)])
+    phase_step = 2 * np.pi * 500 * 1024 / rate  # 64 whole cycles: blocks join seamlessly
+    assert phase_step % (2 * np.pi) == pytest.approx(0.0, abs=1e-9)
+    for _ in range(20 * 60 * rate // 1024):
+        meter.add(block)
+    kept = sum(b.shape[1] for b in meter.loud)
+    assert kept <= 30 * rate + 1024
+    assert len(meter.hop_sums) == pytest.approx(20 * 60 * 10, abs=2)
+    # two channels of a -6 dBFS 500 Hz sine: -3.01 - 6.02 + 3.01 + K-weighting at 500 Hz (~ -0.0)
+    assert meter.loudness() == pytest.approx(float(pyln.Meter(rate).integrated_loudness(np.tile(block, (1, 40)).T)),
+                                             abs=0.05)
