@@ -55,6 +55,11 @@ class RankedVideo:
     caption: str | None = None
     media: dict[str, str] = field(default_factory=dict)
     ledger: dict[str, Any] | None = None
+    raw_score: float | None = None  # the composite before severe-flaw caps
+    gates: list[str] = field(default_factory=list)
+    coverage: dict[str, float | None] = field(default_factory=dict)
+    not_measured: list[dict[str, str]] = field(default_factory=list)
+    below_above: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RankedVideo:

@@ -57,6 +57,14 @@ class Campaign:
     def model_ref(self, subscore: str) -> str:
         return self.models.get(subscore, subscore)
 
+    def facts(self) -> dict[str, bool]:
+        """What the campaign gives scorers to look for, as ``campaign.*`` features."""
+        names_brand = bool(self.brand or self.brand_aliases)
+        names_product = bool(self.products or self.product_images)
+        return {"campaign.names_brand": names_brand, "campaign.names_product": names_product,
+                "campaign.names_brand_or_product": names_brand or names_product,
+                "campaign.conversions": self.objective == "conversions"}
+
     def terms(self) -> dict[str, list[str]]:
         """Campaign vocabulary for analyzers (brand names, products, CTA phrases)."""
         brand = [self.brand] if self.brand else []

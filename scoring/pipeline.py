@@ -55,6 +55,7 @@ class VideoResult:
     events: list[dict[str, Any]] = field(default_factory=list)
     subscores: dict[str, float | None] = field(default_factory=dict)
     reasons: list[dict[str, Any]] = field(default_factory=list)
+    judgment: dict[str, dict[str, Any]] = field(default_factory=dict)  # per sub-score: coverage, not_measured, caps
     models: dict[str, str] = field(default_factory=dict)
     made_by: dict[str, dict[str, str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -184,12 +185,14 @@ class Worker:
         result.events.sort(key=lambda e: (e["t"], e["kind"]))
 
     def _score(self, result: VideoResult) -> None:
+        features = {**result.features, **self.settings.campaign.facts()}
         for name, scorer in self.scorers.items():
             if scorer is None:
                 result.subscores[name] = None
                 continue
-            sub = scorer.score(result.features)
+            sub = scorer.score(features)
             result.subscores[name] = sub.value
+            result.judgment[name] = sub.judgment()
             result.models[name] = scorer.model_id
             result.reasons.extend(r.to_dict() for r in sub.reasons)
 

@@ -1,4 +1,7 @@
-"""Batch judgment: engagement, objective-weighted composite, gates, order, shortlist."""
+"""Batch judgment: engagement, objective-weighted composite, gates, order, shortlist.
+
+The rules themselves (gates, must-haves, caps, signed reasons) live in scoring.judgment.
+"""
 
 from __future__ import annotations
 
@@ -8,39 +11,40 @@ from typing import Any
 from scoring.campaign import Campaign
 from scoring.contract import SCHEMA_VERSION
 from scoring.engagement import EngagementPrior, fit_prior, score_engagement
+from scoring.judgment import (
+    Gate,
+    below_above,
+    composite,
+    composite_cap,
+    engagement_reason,
+    format_notes,
+    gates_for,
+    must_have,
+    order_reasons,
+    shares,
+    signed,
+)
 from scoring.pipeline import VideoResult
 from scoring.scorers import SUBSCORES
+from scoring.scorers.rules import cap_value
 from scoring.shortlist import Candidate, select
+
+__all__ = ["Gate", "composite", "gates_for", "rank_results"]
+
+
+def _reason(dimension: str, text: str, kind: str, impact: float = 0.0) -> dict[str, Any]:
+    return {"dimension": dimension, "text": text, "composite_impact": impact, "feature": None, "t": None,
+            "kind": kind}
 
 
 @dataclass
-class Gate:
-    code: str
-    text: str
-
-
-def gates_for(features: dict[str, Any]) -> list[Gate]:
-    """Hard problems that keep a video off the shortlist whatever its score."""
-    gates = []
-    w, h = features.get("format.width"), features.get("format.height")
-    if features.get("format.has_audio") is False:
-        gates.append(Gate("no_audio", "no audio track: Spark Ads play with sound on"))
-    if features.get("format.is_vertical") is False:
-        gates.append(Gate("horizontal", f"horizontal {w}×{h}: TikTok in-feed needs vertical 9:16"))
-    elif features.get("format.meets_min_resolution") is False:
-        gates.append(Gate("low_resolution", f"{w}×{h} is below TikTok's 540×960 in-feed minimum"))
-    return gates
-
-
-def composite(subscores: dict[str, float | None], weights: dict[str, float]) -> float | None:
-    """Weighted mean of the sub-scores that exist (0-100); None if none do."""
-    pairs = [(weights.get(k, 0.0), v) for k, v in subscores.items() if v is not None and weights.get(k, 0) > 0]
-    total = sum(w for w, _ in pairs)
-    return round(sum(w * v for w, v in pairs) / total, 1) if total else None
-
-
-def _reason(dimension: str, text: str, impact: float = 0.0, t: float | None = None) -> dict[str, Any]:
-    return {"dimension": dimension, "text": text, "impact": impact, "feature": None, "t": t}
+class _Row:
+    r: VideoResult
+    gates: list[Gate]
+    score: float | None
+    raw: float | None
+    cap: dict[str, Any] | None
+    must: str | None
 
 
 def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, Any],
@@ -48,8 +52,11 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
     """Turn per-video results into the ranking.json document.
 
     Order: videos passing every gate by score (ties by video_id), then gated videos the
-    same way, then failed videos by path (rank null). The shortlist (see
-    scoring.shortlist) skips near-duplicates, caps videos per creator and prefers variety.
+    same way, then failed videos by path (rank null). The composite is the objective's
+    weighted mean of the sub-scores that exist, limited by the lowest composite ceiling
+    a severe flaw declares. A video failing the objective's must-have is ``consider`` at
+    best and not shortlisted. The shortlist (see scoring.shortlist) skips
+    near-duplicates, caps videos per creator and prefers variety.
     ``ledger`` is plain data, video_id -> ``{"status", "summary", "shortlist": bool, ...}``
     (see scoring.ledger): its summary becomes a reason, ``shortlist: False`` (a valid code,
     a rejection) keeps the video off the shortlist, and the entry's ``ledger`` holds it.
@@ -58,44 +65,87 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
     ok = [r for r in results if r.status == "ok"]
     prior = fit_prior([r.ref.counts() for r in ok])
     weights = campaign.resolved_weights()
-    rows = []
+    facts = campaign.facts()
+    rows: list[_Row] = []
     for r in ok:
         eng = score_engagement(r.ref.counts(), prior)
         r.subscores["engagement"] = eng.score
         r.evidence["engagement_rate"] = eng.rate
         r.features.update({"engagement.rate": eng.rate, "engagement.raw_rate": eng.raw_rate,
                            **{f"engagement.{k}_rate": v for k, v in eng.rates.items()}})
-        r.reasons.extend(_reason("engagement", t) for t in eng.reasons)
-        gates = gates_for(r.features)
-        score = composite(r.subscores, weights)
-        rows.append((r, gates, score))
-    rows.sort(key=lambda x: (bool(x[1]), -(x[2] if x[2] is not None else -1), x[0].video_id or ""))
+        r.reasons.extend(engagement_reason(t, eng.score, first=i == 0) for i, t in enumerate(eng.reasons))
+        judgment = _judgment(r)
+        judgment["engagement"] = {"coverage": 1.0 if eng.score is not None else 0.0, "caps": [],
+                                  "not_measured": [] if eng.score is not None else ["no engagement counts given"]}
+        raw = composite(r.subscores, weights)
+        cap = composite_cap(judgment)
+        score = raw
+        if raw is not None and cap is not None:
+            score = round(cap_value(raw, cap["composite_ceiling"]), 1)
+        else:
+            cap = None
+        must = must_have(r.features, campaign.objective, facts["campaign.names_brand"],
+                         facts["campaign.names_product"])
+        rows.append(_Row(r, gates_for(r.features), score, raw, cap, must))
+    rows.sort(key=lambda x: (bool(x.gates), -(x.score if x.score is not None else -1), x.r.video_id or ""))
     candidates = [
-        Candidate(video_id=r.video_id or r.ref.path, rank=rank, score=score, creator=r.ref.creator,
-                  features=r.features, eligible=not gates and score is not None and score >= campaign.consider_min_score
-                  and ledger.get(r.video_id, {}).get("shortlist", True))
-        for rank, (r, gates, score) in enumerate(rows, start=1)
+        Candidate(video_id=x.r.video_id or x.r.ref.path, rank=rank, score=x.score, creator=x.r.ref.creator,
+                  features=x.r.features,
+                  eligible=not x.gates and not x.must and x.score is not None
+                  and x.score >= campaign.consider_min_score
+                  and ledger.get(x.r.video_id, {}).get("shortlist", True))
+        for rank, x in enumerate(rows, start=1)
     ]
     chosen = set(select(candidates, campaign.shortlist_size, campaign.max_per_creator, campaign.diversity_weight))
     videos = []
-    for cand, (r, gates, score) in zip(candidates, rows):
+    for cand, x in zip(candidates, rows):
         shortlisted = cand.video_id in chosen
-        reasons = [_reason("ledger", ledger[r.video_id]["summary"])] if r.video_id in ledger else []
-        reasons += [_reason("gate", g.text, -100.0) for g in gates]
-        reasons += [_reason("shortlist", note) for note in dict.fromkeys(cand.notes)]
-        if shortlisted and score is not None and score >= campaign.request_min_score:
+        severe = x.cap is not None or any(c.get("composite_ceiling") is not None
+                                          for j in _judgment(x.r).values() for c in j.get("caps") or [])
+        if shortlisted and x.score is not None and x.score >= campaign.request_min_score and not severe:
             rec = "request_ad_code"
-        elif cand.eligible and cand.duplicate_of is None:
+        elif (cand.eligible or (x.must and not x.gates and x.score is not None
+                                and x.score >= campaign.consider_min_score)) and cand.duplicate_of is None:
             rec = "consider"
         else:
             rec = "skip"
-        entry = _video_entry(r, cand.rank, score, rec, shortlisted, campaign, reasons + _sorted(r.reasons))
+        share = shares(x.r.subscores, weights)
+        reasons = [signed(_reason("gate", g.text, "gate"), share, sign="-") for g in x.gates]
+        if x.r.video_id in ledger:
+            entry_ledger = ledger[x.r.video_id]
+            reasons.append(signed(_reason("ledger", entry_ledger["summary"], "ledger"), share,
+                                  sign="+" if entry_ledger.get("shortlist", True) else "-"))
+        if x.must:
+            reasons.append(signed(_reason("product_integration", x.must, "must_have"), share, sign="-"))
+        if x.cap is not None:
+            text = f"{x.cap['text']}: score held under {x.cap['composite_ceiling']:.0f}"
+            reasons.append(signed(_reason(x.cap["dimension"], text, "cap", x.score - x.raw), share, sign="-"))
+        reasons += [signed(_reason("visual_clarity", t, "note"), share, sign="-") for t in format_notes(x.r.features)]
+        reasons += [signed(_reason("shortlist", note, "shortlist"), share, sign="-")
+                    for note in dict.fromkeys(cand.notes)]
+        reasons += [signed(r, share) for r in x.r.reasons]
+        entry = _video_entry(x.r, cand.rank, x.score, rec, shortlisted, campaign, order_reasons(reasons))
         entry["duplicate_of"] = cand.duplicate_of
-        entry["ledger"] = ledger.get(r.video_id)
+        entry["ledger"] = ledger.get(x.r.video_id)
+        entry["raw_score"] = x.raw
+        entry["gates"] = [g.code for g in x.gates]
+        judgment = _judgment(x.r)
+        entry["coverage"] = {k: (judgment.get(k) or {}).get("coverage") for k in SUBSCORES}
+        entry["coverage"]["engagement"] = 1.0 if x.r.subscores.get("engagement") is not None else 0.0
+        entry["not_measured"] = [{"dimension": k, "text": t} for k in SUBSCORES
+                                 for t in (judgment.get(k) or {}).get("not_measured", [])]
+        if x.r.subscores.get("engagement") is None:
+            entry["not_measured"].append({"dimension": "engagement", "text": "no engagement counts given"})
         videos.append(entry)
+    for above, this in zip(videos, videos[1:]):
+        this["below_above"] = below_above(this, above, weights)
+    if videos:
+        videos[0]["below_above"] = None
     failed = sorted((r for r in results if r.status != "ok"), key=lambda r: r.ref.path)
     for r in failed:
-        videos.append({**_video_entry(r, None, None, "skip", False, campaign, []), "duplicate_of": None, "ledger": None})
+        videos.append({**_video_entry(r, None, None, "skip", False, campaign, []), "duplicate_of": None,
+                       "raw_score": None, "gates": [], "coverage": dict.fromkeys(SUBSCORES), "not_measured": [],
+                       "below_above": None, "ledger": None})
     run = {**run, "schema_version": SCHEMA_VERSION, "campaign": campaign.name, "objective": campaign.objective,
            "weights": weights, "engagement_prior": _prior_dict(prior),
            "counts": {"videos": len(results), "ok": len(ok), "failed": len(failed),
@@ -103,8 +153,9 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
     return {"run": run, "videos": videos}
 
 
-def _sorted(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(reasons, key=lambda x: -abs(x.get("impact") or 0))
+def _judgment(r: VideoResult) -> dict[str, dict[str, Any]]:
+    """The scorers' per-sub-score extras (coverage, not_measured, caps); {} for old results."""
+    return dict(getattr(r, "judgment", None) or {})
 
 
 def _prior_dict(prior: EngagementPrior) -> dict[str, Any]:

@@ -26,13 +26,19 @@ def test_composite_skips_missing_and_renormalises():
 
 def test_gates():
     assert gates_for(GOOD) == []
-    codes = [g.code for g in gates_for({**GOOD, "format.has_audio": False, "format.is_vertical": False})]
-    assert codes == ["no_audio", "horizontal"]
-    assert [g.code for g in gates_for({**GOOD, "format.meets_min_resolution": False})] == ["low_resolution"]
+    codes = [g.code for g in gates_for({**GOOD, "format.has_audio": False, "format.width": 1280,
+                                        "format.height": 720})]
+    assert codes == ["no_audio", "horizontal"]  # 1280x720 meets the resolution minimum: only orientation
+    assert [g.code for g in gates_for({**GOOD, "format.width": 360, "format.height": 640})] == ["low_resolution"]
+    square = gates_for({**GOOD, "format.width": 700, "format.height": 700})
+    assert [g.code for g in square] == ["low_resolution"]  # square is not horizontal; 700 < 960 long side
+    assert gates_for({**GOOD, "format.width": 1080, "format.height": 1080}) == []
+    small = gates_for({**GOOD, "format.width": 480, "format.height": 848})
+    assert "short side 480 px" in small[0].text and "horizontal" not in small[0].text
 
 
 def test_ties_broken_by_video_id_and_gated_last():
-    results = [_result("c", 70), _result("a", 70), _result("b", 90, **{"format.is_vertical": False})]
+    results = [_result("c", 70), _result("a", 70), _result("b", 90, **{"format.width": 1280, "format.height": 720})]
     doc = rank_results(results, Campaign(), {})
     assert [v["video_id"] for v in doc["videos"]] == ["sha256:a", "sha256:c", "sha256:b"]
     assert doc["videos"][2]["recommendation"] == "skip"

@@ -46,7 +46,7 @@ def batch(tmp_path_factory):
     d = tmp_path_factory.mktemp("shortlist")
     _reencode(FIXTURES / "clean.mp4", d / "reupload.mp4")
     manifest = d / "m.csv"
-    rows = [("clean.mp4", "@ana"), ("speech_late.mp4", "@ana"), ("cuts.mp4", "@ben"), ("face_late.mp4", "@cy")]
+    rows = [("clean.mp4", "@ana"), ("cuts.mp4", "@ana"), ("speech_late.mp4", "@ben"), ("face_late.mp4", "@cy")]
     manifest.write_text("path,creator\n" + "".join(f"{FIXTURES / p},{c}\n" for p, c in rows)
                         + f"{d / 'reupload.mp4'},@dee\n")
     out = d / "out"

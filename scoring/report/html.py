@@ -37,8 +37,12 @@ def _video_data(v: dict[str, Any]) -> dict[str, Any]:
         "caption": v.get("caption"), "status": v["status"], "error": v.get("error"), "score": v.get("score"),
         "recommendation": v["recommendation"], "shortlisted": v["shortlisted"],
         "duplicate_of": v.get("duplicate_of"), "subscores": v.get("subscores") or {},
-        "reasons": [{"text": r["text"], "impact": r.get("impact"), "dimension": r.get("dimension")}
-                    for r in (v.get("reasons") or [])[:10]],
+        "reasons": [{"text": r["text"], "impact": r.get("impact"), "dimension": r.get("dimension"),
+                     "sign": r.get("sign") or ("+" if (r.get("impact") or 0) > 0 else "-"), "kind": r.get("kind")}
+                    for r in (v.get("reasons") or [])[:12]],
+        "gates": v.get("gates") or [], "below_above": (v.get("below_above") or {}).get("text"),
+        "not_measured": [f"{LABELS.get(n['dimension'], n['dimension'])}: {n['text']}"
+                         for n in (v.get("not_measured") or [])],
         "events": [e for e in (v.get("events") or []) if e.get("kind") in TIMELINE_KINDS][:400],
         "duration": ev.get("duration_s"), "media": v.get("media") or {},
         "evidence": {k: ev.get(k) for k in ("duration_s", "width", "height", "speech_onset_s", "face_first_s",
@@ -69,9 +73,32 @@ def _media_tags(media: dict[str, str], name: str) -> str:
     return "".join(tags)
 
 
+def _sign(r: dict[str, Any]) -> str:
+    return r.get("sign") or ("+" if (r.get("impact") or 0) > 0 else "-")
+
+
+def reason_item(r: dict[str, Any]) -> str:
+    """One reason as an <li> marked + or − with its effect on the composite in points."""
+    sign = _sign(r)
+    impact = r.get("impact")
+    pts = f" <small>({impact:+.1f} pts)</small>" if impact else ""
+    mark = "+" if sign == "+" else "−"
+    return f'<li class="r{"pos" if sign == "+" else "neg"}"><b class="mark">{mark}</b> {escape(r["text"])}{pts}</li>'
+
+
+def card_reasons(v: dict[str, Any], n: int = 5) -> str:
+    """Positives and negatives apart, so a green card never leads with a problem unmarked;
+    the biggest negative is always shown."""
+    reasons = v.get("reasons") or []
+    neg = [r for r in reasons if _sign(r) == "-" and r.get("kind") != "shortlist"]
+    pos = [r for r in reasons if _sign(r) == "+"]
+    shown = pos[: max(1, n - 2)] + neg[:2]
+    return "".join(reason_item(r) for r in shown)
+
+
 def _shortlist_card(v: dict[str, Any]) -> str:
     name = Path(v["path"]).name
-    reasons = "".join(f"<li>{escape(r['text'])}</li>" for r in v["reasons"][:5])
+    reasons = card_reasons(v)
     who = escape(v.get("creator") or "unknown creator")
     days = v.get("suggested_authorization_days")
     ask = f" · ask for a {days}-day code" if days else ""
@@ -79,7 +106,17 @@ def _shortlist_card(v: dict[str, Any]) -> str:
             f'<p><b class="score">{v["score"]:.0f}</b> <span class="rec rec-{v["recommendation"]}">'
             f'{v["recommendation"].replace("_", " ")}</span>{ask}</p>'
             f'{_media_tags(v.get("media") or {}, name)}<div class="bars">{_bars(v["subscores"])}</div>'
-            f'<ul class="reasons">{reasons}</ul></article>')
+            f'<ul class="reasons">{reasons}</ul>{_below(v)}{_not_measured(v)}</article>')
+
+
+def _below(v: dict[str, Any]) -> str:
+    text = (v.get("below_above") or {}).get("text")
+    return f'<p class="below">{escape(text)}</p>' if text else ""
+
+
+def _not_measured(v: dict[str, Any]) -> str:
+    notes = [f"{LABELS.get(n['dimension'], n['dimension'])}: {n['text']}" for n in (v.get("not_measured") or [])]
+    return f'<p class="hint nm">Not measured — {escape("; ".join(notes))}</p>' if notes else ""
 
 
 def _scatter(videos: list[dict[str, Any]]) -> str:
@@ -88,7 +125,7 @@ def _scatter(videos: list[dict[str, Any]]) -> str:
     x_key, y_key = "hook", "product_integration"
     if not any(v["subscores"].get(x_key) is not None and v["subscores"].get(y_key) is not None for v in ok):
         x_key, y_key = "visual_clarity", "audio_clarity"
-    size, pad = 320, 36
+    size, pad = 340, 40
     dots = []
     for v in ok:
         x, y = v["subscores"].get(x_key), v["subscores"].get(y_key)
@@ -98,11 +135,20 @@ def _scatter(videos: list[dict[str, Any]]) -> str:
         title = f"#{v['rank']} {Path(v['path']).name}: {LABELS[x_key]} {x:.0f}, {LABELS[y_key]} {y:.0f}"
         dots.append(f'<circle class="dot rec-{v["recommendation"]}" cx="{cx:.1f}" cy="{cy:.1f}" r="6">'
                     f"<title>{escape(title)}</title></circle>")
+    span = size - 2 * pad
+    ticks = []
+    for t in (0, 25, 50, 75, 100):
+        x, y = pad + t / 100 * span, size - pad - t / 100 * span
+        ticks.append(f'<line class="grid" x1="{x:.1f}" x2="{x:.1f}" y1="{pad}" y2="{size - pad}"/>'
+                     f'<line class="grid" x1="{pad}" x2="{size - pad}" y1="{y:.1f}" y2="{y:.1f}"/>'
+                     f'<text class="tick" x="{x:.1f}" y="{size - pad + 12}">{t}</text>'
+                     f'<text class="tick ty" x="{pad - 4}" y="{y + 3:.1f}">{t}</text>')
     return (f'<svg class="scatter" viewBox="0 0 {size} {size}" role="img" '
             f'aria-label="{LABELS[x_key]} against {LABELS[y_key]}">'
-            f'<rect x="{pad}" y="{pad}" width="{size - 2 * pad}" height="{size - 2 * pad}" class="frame"/>'
-            f'<text x="{size / 2}" y="{size - 8}" class="axis">{LABELS[x_key]} →</text>'
-            f'<text x="12" y="{size / 2}" class="axis" transform="rotate(-90 12 {size / 2})">{LABELS[y_key]} →</text>'
+            f'<rect x="{pad}" y="{pad}" width="{span}" height="{span}" class="frame"/>{"".join(ticks)}'
+            f'<text x="{size / 2}" y="{size - 6}" class="axis">{LABELS[x_key]} (0–100) →</text>'
+            f'<text x="10" y="{size / 2}" class="axis" transform="rotate(-90 10 {size / 2})">'
+            f'{LABELS[y_key]} (0–100) →</text>'
             f'{"".join(dots)}</svg>')
 
 

@@ -13,10 +13,21 @@ How to generate the ad code (TikTok app, creator side):
 4. Tap "Copy code" and send it back to us. We paste it into TikTok Ads Manager; the post runs from your account and keeps its likes, comments and shares."""
 
 
+def _positive(r: dict[str, Any]) -> bool:
+    sign = r.get("sign")
+    return sign == "+" if sign else (r.get("impact") or 0) > 0
+
+
 def _why(video: dict[str, Any], n: int = 3) -> list[str]:
-    """The strongest positive reasons (a strategist forwards these), else the first reasons."""
-    good = [r["text"] for r in video["reasons"] if (r.get("impact") or 0) > 0 and r.get("dimension") != "shortlist"]
-    return (good or [r["text"] for r in video["reasons"]])[:n]
+    """The strongest positive reasons, the real ones the scores rest on (may be empty)."""
+    return [r["text"] for r in video["reasons"] if _positive(r) and r.get("kind") not in ("shortlist", "gate")][:n]
+
+
+def _risk(video: dict[str, Any]) -> dict[str, Any] | None:
+    """The biggest negative (largest cost on the composite), for the strategist only."""
+    neg = [r for r in video["reasons"] if not _positive(r) and r.get("kind") != "shortlist"]
+    return min(neg, key=lambda r: (r.get("kind") not in ("gate", "must_have", "cap"), r.get("impact") or 0.0),
+               default=None)
 
 
 def render_requests(ranking: dict[str, Any], *, brand: str = "", days: int = 30) -> str:
@@ -46,15 +57,36 @@ def render_requests(ranking: dict[str, Any], *, brand: str = "", days: int = 30)
             f"- Score: {v['score']:.0f} / 100 ({v['recommendation'].replace('_', ' ')})",
             f"- Authorization window asked for: {window} days",
             "- Why we chose it:",
-            *[f"  - {text}" for text in _why(v)],
+            *([f"  - {text}" for text in _why(v)] or ["  - its overall score; no single strength stands out"]),
+            f"- Internal note (do not send): biggest risk: {_risk_text(v)}",
+            *_not_measured(v),
             "", "Message to send:", "",
             f"> Hi {v.get('creator') or 'there'}! We love your video{_caption(v)} and would like to run it as a "
             f"Spark Ad{' for ' + brand if brand else ''} for {window} days: it stays on your account with your "
-            f"likes and comments, and we add a call-to-action button. Could you send us an ad code for it? "
+            f"likes and comments, and we add a call-to-action button.{_because(v)} Could you send us an ad code for it? "
             f"The steps are below. Thank you!",
             "", CREATOR_STEPS.format(days=window),
         ]
     return "\n".join(lines) + "\n"
+
+
+def _because(video: dict[str, Any]) -> str:
+    """The creator-facing why: the real strengths the score rests on (or nothing)."""
+    why = _why(video, 2)
+    return f" What stood out to us: {'; '.join(why)}." if why else ""
+
+
+def _not_measured(video: dict[str, Any]) -> list[str]:
+    notes = [f"{n['dimension'].replace('_', ' ')}: {n['text']}" for n in video.get("not_measured") or []]
+    return [f"- Not measured: {'; '.join(notes)}"] if notes else []
+
+
+def _risk_text(video: dict[str, Any]) -> str:
+    risk = _risk(video)
+    if risk is None:
+        return "none found"
+    impact = risk.get("impact")
+    return risk["text"] + (f" ({impact:+.1f} points on the score)" if impact else "")
 
 
 def _caption(video: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from scoring.errors import ConfigError
 from scoring.scorers.base import Scorer
 from scoring.scorers.rules import RuleScorer
 
-DEFAULT_VERSION = "prior-1"
+DEFAULT_VERSION = "prior-2"
 
 
 def builtin_models_dir() -> Path:

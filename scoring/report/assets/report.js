@@ -53,6 +53,11 @@
       var rec = el("td");
       rec.appendChild(el("span", {"class": "rec rec-" + v.recommendation},
         v.status === "ok" ? v.recommendation.replace(/_/g, " ") : "failed: " + (v.error ? v.error.code : "")));
+      (v.gates || []).forEach(function (g) {
+        rec.appendChild(document.createTextNode(" "));
+        rec.appendChild(el("span", {"class": "badge gate", "title": "gated: ranked after every video that passes"},
+          "gated: " + g.replace(/_/g, " ")));
+      });
       tr.appendChild(rec);
       tr.addEventListener("click", function () { toggle(tr, v); });
       tr.addEventListener("keydown", function (e) { if (e.key === "Enter") toggle(tr, v); });
@@ -97,8 +102,17 @@
     });
     left.appendChild(bars);
     var list = el("ul", {"class": "reasons"});
-    v.reasons.forEach(function (r) { list.appendChild(el("li", null, r.text)); });
+    v.reasons.forEach(function (r) {
+      var li = el("li", {"class": r.sign === "+" ? "rpos" : "rneg"});
+      li.appendChild(el("b", {"class": "mark"}, r.sign === "+" ? "+" : "\u2212"));
+      li.appendChild(document.createTextNode(" " + r.text));
+      if (r.impact) li.appendChild(el("small", null, " (" + (r.impact > 0 ? "+" : "") + r.impact.toFixed(1) + " pts)"));
+      list.appendChild(li);
+    });
     left.appendChild(list);
+    if (v.below_above) left.appendChild(el("p", {"class": "below"}, v.below_above));
+    if (v.not_measured && v.not_measured.length)
+      left.appendChild(el("p", {"class": "hint nm"}, "Not measured \u2014 " + v.not_measured.join("; ")));
     right.appendChild(el("h4", null, "Timeline"));
     right.appendChild(timeline(v));
     var table = el("table", {"class": "evidence"});
