@@ -60,13 +60,24 @@ def _channel(value: Any) -> bool | None:
     return float(value) > 0
 
 
-def must_have(features: Mapping[str, Any], objective: str, brand: bool, product: bool) -> str | None:
-    """The objective's must-have, if the video fails it (a reason text), else None.
+@dataclass
+class MustHave:
+    """A must-have the video does not meet: ``verified`` when every channel was measured
+    and none found it (consider at best, off the shortlist); else it could not be
+    confirmed (some channel not measured): never ``request_ad_code``, still shortlistable."""
+
+    verified: bool
+    text: str
+
+
+def must_have(features: Mapping[str, Any], objective: str, brand: bool, product: bool) -> MustHave | None:
+    """The objective's must-have, if the video does not meet it, else None.
 
     Conversions: the product is shown (packshot or CLIP) or named (speech or on-screen
     text); a campaign naming only a brand accepts the brand named. Awareness: the brand
-    is shown or named when the campaign gives one. Fails only when no measured channel
-    found it and at least one was measured; unmeasured channels are named in the text.
+    is shown or named when the campaign gives one. Fails only when every channel was
+    measured and none found it (``verified``); when some were not measured (fast
+    profile, no packshot) and the others found nothing, it is unconfirmed.
     """
     shown = {"on screen (packshot)": _channel(features.get("packshot.visible_ratio"))}
     if features.get("clip_zero_shot.available"):
@@ -87,8 +98,11 @@ def must_have(features: Mapping[str, Any], objective: str, brand: bool, product:
     if any(v is True for v in channels.values()) or not any(v is False for v in channels.values()):
         return None
     unchecked = [k for k, v in channels.items() if v is None]
-    tail = f" ({', '.join(unchecked)}: not checked)" if unchecked else ""
-    return f"the {what} is never shown or named: {verdict}{tail}"
+    if unchecked:  # not measured is not absent: say so; only the request waits for a person
+        seen = ", ".join(k for k, v in channels.items() if v is False)
+        return MustHave(False, f"could not confirm the {what} is shown or named (not {seen}; "
+                               f"{', '.join(unchecked)}: not checked): consider until someone checks")
+    return MustHave(True, f"the {what} is never shown or named: {verdict}")
 
 
 def composite(subscores: Mapping[str, float | None], weights: Mapping[str, float]) -> float | None:

@@ -13,6 +13,7 @@ from scoring.contract import SCHEMA_VERSION
 from scoring.engagement import EngagementPrior, fit_prior, score_engagement
 from scoring.judgment import (
     Gate,
+    MustHave,
     below_above,
     composite,
     composite_cap,
@@ -44,7 +45,7 @@ class _Row:
     score: float | None
     raw: float | None
     cap: dict[str, Any] | None
-    must: str | None
+    must: MustHave | None
 
 
 def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, Any],
@@ -55,7 +56,8 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
     same way, then failed videos by path (rank null). The composite is the objective's
     weighted mean of the sub-scores that exist, limited by the lowest composite ceiling
     a severe flaw declares. A video failing the objective's must-have is ``consider`` at
-    best and not shortlisted. The shortlist (see scoring.shortlist) skips
+    best and not shortlisted; one whose must-have could not be confirmed (a channel not
+    measured) is never ``request_ad_code``. The shortlist (see scoring.shortlist) skips
     near-duplicates, caps videos per creator and prefers variety.
     ``ledger`` is plain data, video_id -> ``{"status", "summary", "shortlist": bool, ...}``
     (see scoring.ledger): its summary becomes a reason, ``shortlist: False`` (a valid code,
@@ -91,7 +93,7 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
     candidates = [
         Candidate(video_id=x.r.video_id or x.r.ref.path, rank=rank, score=x.score, creator=x.r.ref.creator,
                   features=x.r.features,
-                  eligible=not x.gates and not x.must and x.score is not None
+                  eligible=not x.gates and not (x.must and x.must.verified) and x.score is not None
                   and x.score >= campaign.consider_min_score
                   and ledger.get(x.r.video_id, {}).get("shortlist", True))
         for rank, x in enumerate(rows, start=1)
@@ -102,7 +104,8 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
         shortlisted = cand.video_id in chosen
         severe = x.cap is not None or any(c.get("composite_ceiling") is not None
                                           for j in _judgment(x.r).values() for c in j.get("caps") or [])
-        if shortlisted and x.score is not None and x.score >= campaign.request_min_score and not severe:
+        if shortlisted and x.score is not None and x.score >= campaign.request_min_score and not severe \
+                and not x.must:
             rec = "request_ad_code"
         elif (cand.eligible or (x.must and not x.gates and x.score is not None
                                 and x.score >= campaign.consider_min_score)) and cand.duplicate_of is None:
@@ -116,7 +119,7 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
             reasons.append(signed(_reason("ledger", entry_ledger["summary"], "ledger"), share,
                                   sign="+" if entry_ledger.get("shortlist", True) else "-"))
         if x.must:
-            reasons.append(signed(_reason("product_integration", x.must, "must_have"), share, sign="-"))
+            reasons.append(signed(_reason("product_integration", x.must.text, "must_have"), share, sign="-"))
         if x.cap is not None:
             text = f"{x.cap['text']}: score held under {x.cap['composite_ceiling']:.0f}"
             reasons.append(signed(_reason(x.cap["dimension"], text, "cap", x.score - x.raw), share, sign="-"))

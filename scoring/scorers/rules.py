@@ -13,9 +13,8 @@ Three states per term (see :class:`Term`):
   the term drops out of the mean and out of the sub-score's ``coverage``.
 
 Severe flaws (``caps``) limit the sub-score, and through ``composite_ceiling`` the
-composite in ranking, whatever the other terms say: the score is scaled into
-[0, ceiling] (:func:`cap_value`), so it never exceeds the ceiling and flawed videos keep
-their relative order.
+composite in ranking, whatever the other terms say: the score is held just under the
+ceiling (:func:`cap_value`), so it never exceeds it and flawed videos keep their order.
 """
 
 from __future__ import annotations
@@ -152,10 +151,15 @@ class Gate:
     text: str
 
 
+CAP_SPAN = 0.2  # a capped score keeps this share of the ceiling to order flawed videos by their other merits
+
+
 def cap_value(value: float, ceiling: float) -> float:
-    """A score (0-100) under a severe flaw: scaled into [0, ceiling], so it is at most the
-    ceiling and two flawed videos keep the order of their uncapped scores."""
-    return ceiling * max(0.0, min(100.0, value)) / 100.0
+    """A score (0-100) under a severe flaw: ``ceiling × (0.8 + 0.2 × value / 100)``, so it
+    is at most the ceiling (at least 80 % of it) and two flawed videos keep the order of
+    their uncapped scores instead of tying at the ceiling."""
+    v = max(0.0, min(100.0, value))
+    return min(v, ceiling * (1.0 - CAP_SPAN + CAP_SPAN * v / 100.0))
 
 
 @dataclass
@@ -268,12 +272,12 @@ class RuleScorer(Scorer):
             if all_hold(cap.when, features):
                 caps.append(Cap(self.name, cap.ceiling, cap.composite_ceiling, cap.describe(features),
                                 cap.when[0].feature if cap.when else None))
-        if caps:  # the lowest ceiling wins; scaling (not clipping) keeps flawed videos in order
+        if caps:  # the lowest ceiling wins; cap_value keeps flawed videos in order
             worst = min(caps, key=lambda c: c.ceiling)
             capped = cap_value(value, worst.ceiling)
             reasons.append(Reason(self.name, worst.text, round(capped - value, 1), worst.feature, kind="cap"))
             value = capped
-        reasons.sort(key=lambda r: -abs(r.impact))
+        reasons.sort(key=lambda r: (r.kind != "cap", -abs(r.impact)))  # a severe flaw first
         notes = list(dict.fromkeys(missing))
         return SubScore(self.name, round(float(value), 1), reasons, self.model_id, coverage=coverage,
                         not_measured=notes, caps=caps)
