@@ -7,7 +7,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
+import os
 import platform
 import shutil
 import time
@@ -18,13 +22,15 @@ from typing import Any
 
 from scoring import __version__
 from scoring.campaign import Campaign, campaign_from_dict, load_campaign
-from scoring.engines.local import default_workers, run_local
+from scoring.engines.base import DEFAULT_TIMEOUT_S, make_engine
 from scoring.inputs import VideoRef, collect
 from scoring.ledger import Ledger, default_ledger_path
-from scoring.pipeline import RunSettings, VideoResult
+from scoring.pipeline import RunSettings
 from scoring.ranking import rank_results
 from scoring.report import write_report
 from scoring.report.requests import write_requests
+from scoring.results import VideoResult
+from scoring.runstore import RunStore, roundtrip
 from scoring.store import default_cache_dir, write_run_outputs
 from scoring.training.registry import model_roots, models_used
 
@@ -124,6 +130,47 @@ def resolve_campaign(campaign: str | Path | Campaign | dict[str, Any] | None) ->
     return load_campaign(campaign)
 
 
+def _dedupe(refs: list[VideoRef]) -> tuple[list[VideoRef], list[str]]:
+    """Drop repeats of the same file (same resolved path); say which were dropped."""
+    seen: dict[str, str] = {}
+    kept, notes = [], []
+    for ref in refs:
+        key = os.path.realpath(ref.path)
+        if key in seen:
+            notes.append(f"{ref.path}: listed more than once (same file as {seen[key]}); scored once")
+            continue
+        seen[key] = ref.path
+        kept.append(ref)
+    return kept, notes
+
+
+def _run_cached(jobs: list[tuple[int, VideoRef]], settings: RunSettings,
+                on_result: Callable[[int, VideoResult], None]) -> list[tuple[int, VideoRef]]:
+    """Score here the videos whose every analyzer result is cached (no decode, no model,
+    no worker process); return the jobs that still need an engine."""
+    if not settings.cache_dir or not jobs:
+        return jobs
+    from scoring.pipeline import Worker
+
+    worker = Worker(settings)  # analyzers load their models lazily: nothing is loaded here
+    rest = []
+    for index, ref in jobs:
+        result = worker.process_cached(ref)
+        if result is None:
+            rest.append((index, ref))
+        else:
+            on_result(index, result)
+    return rest
+
+
+def settings_key(settings: RunSettings) -> str:
+    """Identity of everything that changes a video's result (stored results are reused only under it)."""
+    blob = json.dumps({"version": __version__, "profile": settings.profile, "plan": dataclasses.asdict(settings.plan()),
+                       "campaign": dataclasses.asdict(settings.campaign), "models": settings.model_roots,
+                       "media": settings.make_media}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
 def score(
     paths: list[str] | None = None,
     *,
@@ -136,6 +183,12 @@ def score(
     progress: Callable[[int, int, VideoResult], None] | None = None,
     ledger: str | Path | None | bool = None,
     models_dir: str | Path | None = None,
+    engine: str = "local",
+    timeout: float | None = DEFAULT_TIMEOUT_S,
+    ray_address: str | None = None,
+    isolate: bool | None = None,
+    resume: bool = True,
+    status: Callable[[str], None] | None = None,
 ) -> Ranking:
     """Score videos and rank them for a campaign.
 
@@ -144,7 +197,9 @@ def score(
         manifest: CSV/JSONL with ``path`` and optional creator and engagement counts.
         campaign: campaign TOML path, mapping or Campaign; defaults to a generic one.
         out: if given, write ranking.json, ranking.csv, features.parquet,
-            results.sqlite, report.html (+ report_media/) and requests.md there.
+            results.sqlite, report.html (+ report_media/) and requests.md there. Each
+            finished video is committed to results.sqlite as it finishes, and a rerun
+            with the same ``out`` (and settings) reuses them (``resume=False``: recompute).
         workers: processes to use (default: every core).
         profile: ``full`` or ``fast`` (fast skips ASR, OCR, DNSMOS and CLIP).
         cache_dir: feature cache folder; None for the user cache, False to disable.
@@ -154,12 +209,19 @@ def score(
             scoring.ledger) and the run's videos are recorded in it.
         models_dir: registry of trained models the campaign's ``[models]`` may name
             (default ``~/.local/share/sparkscout/models``); built-in models are always found.
+        engine: ``local`` (worker processes here) or ``ray`` (needs ``sparkscout[ray]``).
+        timeout: per-video limit in seconds (None: none); a video past it fails with ``timeout``.
+        ray_address: Ray cluster address for ``engine="ray"`` (default: start Ray locally).
+        isolate: local engine only; False scores in this process (no crash isolation).
+        resume: reuse videos already stored in ``out``'s results.sqlite.
+        status: called with one-line status messages ("loading models…").
 
     Raises:
-        ConfigError: bad campaign, manifest or paths (nothing is written).
+        ConfigError: bad campaign, manifest, paths or engine settings (nothing is written).
     """
     camp = resolve_campaign(campaign)
-    refs: list[VideoRef] = collect(paths, manifest)
+    refs, dup_notes = _dedupe(collect(paths, manifest))
+    eng = make_engine(engine, workers=workers, timeout_s=timeout, isolate=isolate, ray_address=ray_address)
     ledger_path = None if ledger is False else camp.ledger if ledger in (None, True) else ledger
     if ledger is True and not ledger_path:
         ledger_path = default_ledger_path()
@@ -172,31 +234,60 @@ def score(
                            model_roots=[str(p) for p in model_roots(models_dir)])
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
-    n_workers = workers or default_workers()
-    results = run_local(refs, settings, n_workers, progress)
+    results: list[VideoResult | None] = [None] * len(refs)
+    store = RunStore(out, settings_key(settings)) if out is not None else None
+    done = 0
+    try:
+        if store is not None and resume:
+            for i, stored in store.load(refs).items():
+                results[i] = stored
+            done = sum(r is not None for r in results)
+            if done and status:
+                status(f"resuming: {done} of {len(refs)} videos already scored in {store.path}")
+
+        def on_result(index: int, result: VideoResult) -> None:
+            nonlocal done
+            result = roundtrip(result)  # exactly what a resumed run would read back
+            results[index] = result
+            if store is not None:
+                store.put(result)
+            done += 1
+            if progress:
+                progress(done, len(refs), result)
+
+        jobs = [(i, ref) for i, ref in enumerate(refs) if results[i] is None]
+        resumed = len(refs) - len(jobs)
+        jobs = _run_cached(jobs, settings, on_result)
+        eng.run(jobs, settings, on_result, status)
+    finally:
+        if store is not None:
+            store.close()
+    final = [r for r in results if r is not None]
     run = {
         "sparkscout_version": __version__,
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - t0, 2),
         "profile": profile,
-        "engine": "local",
-        "workers": min(n_workers, len(refs)),
+        **eng.describe(),
+        "resumed_videos": resumed,
+        "cached_videos": len(refs) - resumed - len(jobs),
+        "input_notes": dup_notes,
         "campaign_file": camp.source,
         "python": platform.python_version(),
-        "models": models_used(results),
+        "models": models_used(final),
     }
     if ledger_path:
         run["ledger"] = str(Path(ledger_path).resolve())
         with Ledger.open(ledger_path) as led:
-            state = led.state_map(r.video_id for r in results if r.status == "ok" and r.video_id)
-            doc = rank_results(results, camp, run, ledger=state)
+            state = led.state_map(r.video_id for r in final if r.status == "ok" and r.video_id)
+            doc = rank_results(final, camp, run, ledger=state)
             led.register_videos(doc["videos"], run_dir=out, campaign=camp.name)
     else:
-        doc = rank_results(results, camp, run)
+        doc = rank_results(final, camp, run)
     if out is not None:
-        _collect_media(results, doc, Path(out))
-        features = {r.video_id: r.features for r in results if r.status == "ok" and r.video_id}
+        _collect_media(final, doc, Path(out))
+        features = {r.video_id: r.features for r in final if r.status == "ok" and r.video_id}
         write_run_outputs(out, doc, features)
         write_report(doc, out)
         write_requests(doc, out, brand=camp.brand, days=camp.authorization_days)

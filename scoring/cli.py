@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from scoring import __version__
+from scoring.engines.base import DEFAULT_TIMEOUT_S
 from scoring.errors import ConfigError, MediaError
 from scoring.training.commands import add_eval_options, add_train_parser, cmd_eval_models, cmd_train
 
@@ -33,8 +34,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--manifest", help="CSV or JSONL with a 'path' column, creator and engagement counts")
     s.add_argument("--campaign", help="campaign TOML (see pipelines/demo.toml)")
     s.add_argument("--out", default="sparkscout-out", help="output folder (default: %(default)s)")
-    s.add_argument("--engine", choices=("local",), default="local", help="execution engine")
+    s.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="local: worker processes on this machine; ray: Ray tasks, locally or on a cluster "
+                        "(pip install 'sparkscout[ray]') (default: %(default)s)")
+    s.add_argument("--ray-address", help="Ray cluster to join with --engine ray (e.g. ray://head:10001 or auto; "
+                                         "default: start Ray on this machine)")
     s.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
+    s.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+                   help="per-video limit; a video still running then fails with 'timeout' (default: %(default)g)")
+    s.add_argument("--no-resume", action="store_true",
+                   help="recompute videos already stored in OUT/results.sqlite by an earlier (interrupted) run")
     s.add_argument("--profile", choices=("fast", "full"), default="full",
                    help="fast skips speech recognition, OCR, DNSMOS and CLIP (default: %(default)s)")
     s.add_argument("--cache-dir", help="feature cache folder (default: ~/.cache/sparkscout)")
@@ -77,29 +86,47 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _status_printer(quiet: bool):
+    """One-line status messages ("loading models…") on stderr."""
+    def show(text: str) -> None:
+        if not quiet:
+            print(f"sparkscout: {text}", file=sys.stderr, flush=True)
+
+    return show
+
+
 def _progress_printer(quiet: bool):
-    """A progress bar with ETA on a terminal; one line per video when stderr is a log."""
-    start = time.perf_counter()
+    """A progress bar with ETA on a terminal; one line per video when stderr is a log.
+
+    The ETA comes from the rate observed since the first video finished, so model
+    loading and the first video's warm-up do not inflate it.
+    """
     tty = sys.stderr.isatty()
     failed = 0
+    first: tuple[float, int] | None = None
 
     def show(done: int, total: int, result) -> None:
-        nonlocal failed
+        nonlocal failed, first
         if quiet:
             return
+        now = time.perf_counter()
         failed += result.status != "ok"
-        elapsed = time.perf_counter() - start
-        eta = elapsed / done * (total - done)
+        if first is None:
+            first = (now, done)
+            eta_text = "ETA …"
+        else:
+            rate = (done - first[1]) / max(now - first[0], 1e-6)
+            eta_text = f"ETA {(total - done) / rate:.0f} s"
         if tty:
             width = 28
             fill = int(width * done / total)
             bar = "█" * fill + "░" * (width - fill)
-            print(f"\r{bar} {done}/{total} videos · {failed} failed · {elapsed:.0f} s elapsed · ETA {eta:.0f} s ",
+            print(f"\r{bar} {done}/{total} videos · {failed} failed · {eta_text} ",
                   end="" if done < total else "\n", file=sys.stderr, flush=True)
             return
         status = "ok" if result.status == "ok" else f"FAILED ({result.error['code']}: {result.error['message']})"
         print(f"[{done:>{len(str(total))}}/{total}] {Path(result.ref.path).name}: {status} "
-              f"{result.seconds:.1f} s · ETA {eta:.0f} s", file=sys.stderr, flush=True)
+              f"{result.seconds:.1f} s · {eta_text}", file=sys.stderr, flush=True)
 
     return show
 
@@ -133,8 +160,9 @@ def cmd_score(args) -> int:
     cache = False if args.no_cache else args.cache_dir
     ranking = score(args.paths, manifest=args.manifest, campaign=args.campaign, out=args.out,
                     workers=args.workers, profile=args.profile, cache_dir=cache,
-                    progress=_progress_printer(args.quiet),
-                    ledger=False if args.no_ledger else (args.ledger or True),
+                    progress=_progress_printer(args.quiet), status=_status_printer(args.quiet),
+                    engine=args.engine, ray_address=args.ray_address, timeout=args.timeout,
+                    resume=not args.no_resume, ledger=False if args.no_ledger else (args.ledger or True),
                     models_dir=args.models_dir)
     if args.json:
         print(json.dumps(ranking.to_dict(), indent=2, ensure_ascii=False))

@@ -6,20 +6,20 @@ Models and analyzers are built once per worker process and reused across videos.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from scoring.analyzers import AnalysisContext, Analyzer, Signals, build_analyzers
 from scoring.campaign import Campaign
-from scoring.contract import empty_evidence
 from scoring.errors import ConfigError, MediaError
 from scoring.inputs import VideoRef
 from scoring.media import SamplingPlan, decode_clip
 from scoring.media.probe import check_file
 from scoring.report.media import media_names, write_media
+from scoring.results import VideoResult
 from scoring.scorers import SUBSCORES, Scorer, load_scorer
 from scoring.store import FeatureCache, analyzer_cache_keys, file_sha256
 
@@ -36,31 +36,10 @@ class RunSettings:
     model_roots: list[str] = field(default_factory=list)
     make_media: bool = False
     media_dir: str | None = None  # where report media go when there is no cache
+    plugins: list[str] = field(default_factory=list)  # modules imported in each worker (extra analyzers)
 
     def plan(self) -> SamplingPlan:
         return SamplingPlan(hook_seconds=self.campaign.hook_seconds)
-
-
-@dataclass
-class VideoResult:
-    """One video's outcome, before batch-level ranking."""
-
-    ref: VideoRef
-    status: str
-    video_id: str | None = None
-    error: dict[str, str] | None = None
-    info: dict[str, Any] | None = None
-    features: dict[str, Any] = field(default_factory=dict)
-    evidence: dict[str, Any] = field(default_factory=empty_evidence)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    subscores: dict[str, float | None] = field(default_factory=dict)
-    reasons: list[dict[str, Any]] = field(default_factory=list)
-    judgment: dict[str, dict[str, Any]] = field(default_factory=dict)  # per sub-score: coverage, not_measured, caps
-    models: dict[str, str] = field(default_factory=dict)
-    made_by: dict[str, dict[str, str]] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    media: dict[str, str] = field(default_factory=dict)
-    seconds: float = 0.0
 
 
 class Worker:
@@ -70,6 +49,11 @@ class Worker:
         if settings.profile not in PROFILES:
             raise ConfigError(f"unknown profile {settings.profile!r} (use {' or '.join(PROFILES)})")
         self.settings = settings
+        for module in settings.plugins:
+            try:
+                importlib.import_module(module)  # registers its analyzers in this process
+            except ImportError as exc:
+                raise ConfigError(f"plugin {module!r} cannot be imported: {exc}") from exc
         self.plan = settings.plan()
         self.analyzers: list[Analyzer] = build_analyzers(settings.profile)
         self.scorers: dict[str, Scorer | None] = {}
@@ -101,6 +85,38 @@ class Worker:
         ctx = AnalysisContext(**self.context)
         for a in self.analyzers:
             a.load_models(ctx)
+
+    def process_cached(self, ref: VideoRef) -> VideoResult | None:
+        """The video's result if every analyzer's output is in the feature cache, else None.
+
+        Decodes nothing and loads no model, so a fully cached rerun needs no worker.
+        """
+        if self.cache is None:
+            return None
+        try:
+            check_file(ref.path)
+            video_id = file_sha256(ref.path)
+        except (MediaError, OSError):
+            return None
+        if self._cached_signals(video_id) is None:
+            return None
+        return self.process(ref)
+
+    def _cached_signals(self, video_id: str) -> tuple[dict, dict[str, Signals], dict[str, str]] | None:
+        """(info, signals, media) when everything about ``video_id`` is cached, else None."""
+        if self.cache is None:
+            return None
+        info = self.cache.get(video_id, f"info-{_plan_key(self.plan)}")
+        if info is None:
+            return None
+        cached: dict[str, Signals] = {}
+        for a in self.analyzers:
+            hit = self.cache.get_signals(video_id, self.cache_keys[a.name])
+            if hit is None:
+                return None
+            cached[a.name] = hit
+        media = self._known_media(video_id)
+        return None if media is None else (info, cached, media)
 
     def process(self, ref: VideoRef) -> VideoResult:
         """Score one video. Media problems become a failed result, never an exception."""

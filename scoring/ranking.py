@@ -25,7 +25,7 @@ from scoring.judgment import (
     shares,
     signed,
 )
-from scoring.pipeline import VideoResult
+from scoring.results import VideoResult
 from scoring.scorers import SUBSCORES
 from scoring.scorers.rules import cap_value
 from scoring.shortlist import Candidate, select

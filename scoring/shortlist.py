@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from scoring.analyzers.fingerprint import unpack_bits
+from scoring.bits import unpack_bits
 
 HOOK_DUPLICATE_DISTANCE = 0.12   # mean Hamming fraction of aligned hook-frame dHashes
 AUDIO_DUPLICATE_BER = 0.30       # bit error rate of the audio fingerprints

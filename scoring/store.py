@@ -133,27 +133,31 @@ def write_features_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
 
 def write_sqlite(path: Path, ranking: dict[str, Any], features: dict[str, dict[str, Any]]) -> None:
     """The run's store: tables ``run``, ``videos`` (one row each, JSON columns) and
-    ``features`` (long format: video_id, key, value)."""
-    tmp = path.with_suffix(".sqlite.tmp")
-    if tmp.exists():
-        tmp.unlink()
-    con = sqlite3.connect(tmp)
+    ``features`` (long format: video_id, key, value), replaced in one transaction.
+
+    The per-video ``results`` table that :class:`scoring.runstore.RunStore` commits during
+    the run lives in the same file and is left as it is.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path, timeout=30.0, isolation_level=None)
     try:
-        con.executescript(
-            """
-            CREATE TABLE run (key TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE videos (video_id TEXT, path TEXT PRIMARY KEY, creator TEXT, rank INTEGER,
-                status TEXT, score REAL, recommendation TEXT, shortlisted INTEGER,
-                error_code TEXT, error_message TEXT, subscores TEXT, reasons TEXT, evidence TEXT);
-            CREATE TABLE features (video_id TEXT, key TEXT, value, PRIMARY KEY (video_id, key));
-            """
-        )
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("BEGIN IMMEDIATE")
+        for stmt in (
+            "DROP TABLE IF EXISTS run", "DROP TABLE IF EXISTS videos", "DROP TABLE IF EXISTS features",
+            "CREATE TABLE run (key TEXT PRIMARY KEY, value TEXT)",
+            "CREATE TABLE videos (video_id TEXT, path TEXT PRIMARY KEY, creator TEXT, rank INTEGER, "
+            "status TEXT, score REAL, recommendation TEXT, shortlisted INTEGER, error_code TEXT, "
+            "error_message TEXT, subscores TEXT, reasons TEXT, evidence TEXT)",
+            "CREATE TABLE features (video_id TEXT, key TEXT, value, PRIMARY KEY (video_id, key))",
+        ):
+            con.execute(stmt)
         con.executemany("INSERT INTO run VALUES (?, ?)",
                         [(k, json.dumps(v)) for k, v in ranking["run"].items()])
         for v in ranking["videos"]:
             err = v.get("error") or {}
             con.execute(
-                "INSERT INTO videos VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO videos VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (v["video_id"], v["path"], v["creator"], v["rank"], v["status"], v["score"],
                  v["recommendation"], int(bool(v["shortlisted"])), err.get("code"), err.get("message"),
                  json.dumps(v["subscores"]), json.dumps(v["reasons"]), json.dumps(v["evidence"])),
@@ -161,10 +165,13 @@ def write_sqlite(path: Path, ranking: dict[str, Any], features: dict[str, dict[s
         for video_id, feats in features.items():
             con.executemany("INSERT OR REPLACE INTO features VALUES (?,?,?)",
                             [(video_id, k, val) for k, val in feats.items()])
-        con.commit()
+        con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
     finally:
         con.close()
-    os.replace(tmp, path)
 
 
 def write_run_outputs(out_dir: str | Path, ranking: dict[str, Any], features: dict[str, dict[str, Any]]) -> dict[str, Path]:

@@ -1,24 +1,113 @@
-"""Local engine: results in input order, and workers recycled in chunks to bound memory."""
+"""Local engine: input order, recycling, crash isolation, time limits, cold starts, thread caps."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
-import scoring.engines.local as local
+import pytest
+from faulty_plugin import EXIT, HANG, SEGFAULT
+from videofactory import moving_pattern, sine, write_video
+
+from scoring.engines.base import make_engine
+from scoring.engines.local import LocalEngine
+from scoring.errors import ConfigError
 from scoring.inputs import VideoRef
 from scoring.pipeline import RunSettings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "videos"
 
 
-def test_recycled_workers_keep_input_order(monkeypatch):
-    monkeypatch.setattr(local, "RECYCLE_EVERY", 2)  # 3 videos, 1 worker: two pools in turn
+def _run(engine, refs, settings):
+    got = {}
+    engine.run(list(enumerate(refs)), settings, lambda i, r: got.__setitem__(i, r))
+    return [got[i] for i in range(len(refs))]
+
+
+@pytest.fixture(scope="module")
+def faulty_clips(tmp_path_factory):
+    d = tmp_path_factory.mktemp("faulty")
+    paths = {}
+    for name, width in (("fine", 320), ("segv", SEGFAULT), ("exit", EXIT), ("hang", HANG)):
+        paths[name] = write_video(d / f"{name} clip.mp4", moving_pattern(width, 568), n_frames=12, fps=12,
+                                  size=(width, 568), audio=sine(1.0))
+    return paths
+
+
+def test_recycled_workers_keep_every_result():
     names = ["static.mp4", "nope.mp4", "face_late.mp4"]
     refs = [VideoRef(str(FIXTURES / n)) for n in names]
-    seen = []
-    results = local.run_local(refs, RunSettings(profile="fast"), workers=1,
-                              progress=lambda done, total, r: seen.append((done, total)))
+    results = _run(LocalEngine(workers=1, recycle_every=2), refs, RunSettings(profile="fast"))
     assert [Path(r.ref.path).name for r in results] == names
     assert [r.status for r in results] == ["ok", "failed", "ok"]
     assert results[1].error["code"] == "not_found"
-    assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+@pytest.mark.slow
+def test_a_dying_or_stuck_worker_fails_only_its_video(faulty_clips):
+    settings = RunSettings(profile="fast", plugins=["faulty_plugin"])
+    order = ["fine", "segv", "exit", "hang"]
+    refs = [VideoRef(str(faulty_clips[n])) for n in order]
+    status = []
+    engine = LocalEngine(workers=2, timeout_s=20)
+    got = {}
+    engine.run(list(enumerate(refs)), settings, lambda i, r: got.__setitem__(i, r), status.append)
+    results = dict(zip(order, (got[i] for i in range(4))))
+    assert results["fine"].status == "ok"
+    assert results["fine"].features["faulty.numba_loaded"] is False  # no JIT in the hot path
+    for name, code in (("segv", "worker_crashed"), ("exit", "worker_crashed"), ("hang", "timeout")):
+        assert results[name].status == "failed" and results[name].error["code"] == code, name
+        assert str(faulty_clips[name]) in results[name].error["message"]
+    assert "SIGSEGV" in results["segv"].error["message"]
+    assert "code 7" in results["exit"].error["message"]
+    assert any("loading models" in s for s in status)
+
+
+@pytest.mark.slow
+def test_cold_workers_start_together_repeatedly(tmp_path):
+    """Several cold workers at once on a fresh cache (feature cache + JIT folders), three times."""
+    refs = [VideoRef(str(FIXTURES / n)) for n in ("clean.mp4", "speech_late.mp4", "static.mp4")]
+    for rep in range(3):
+        settings = RunSettings(profile="fast", cache_dir=str(tmp_path / f"cache{rep}"))
+        results = _run(LocalEngine(workers=3), refs, settings)
+        assert [r.status for r in results] == ["ok"] * 3, [r.error for r in results]
+
+
+def test_no_numba_in_the_audio_path():
+    """librosa's numba-compiled functions were the JIT cache race; nothing loads numba now."""
+    code = (
+        "import sys\n"
+        "from scoring.pipeline import RunSettings, Worker\n"
+        f"w = Worker(RunSettings(profile='full'))\n"
+        f"r = w.process(__import__('scoring.inputs').inputs.VideoRef({str(FIXTURES / 'clean.mp4')!r}))\n"
+        "assert r.status == 'ok', r.error\n"
+        "print('numba' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_thread_budget_per_worker():
+    code = (
+        "from scoring import threads\n"
+        "threads.cap(1)\n"
+        "import numpy, cv2, torch\n"
+        "threads.cap_loaded()\n"
+        "from threadpoolctl import threadpool_info\n"
+        "print(torch.get_num_threads(), cv2.getNumThreads(), max(p['num_threads'] for p in threadpool_info()),"
+        " threads.budget())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "1", "1", "1"]
+
+
+def test_engine_settings_are_validated():
+    with pytest.raises(ConfigError, match="workers"):
+        make_engine("local", workers=0)
+    with pytest.raises(ConfigError, match="timeout"):
+        make_engine("local", timeout_s=-1)
+    with pytest.raises(ConfigError, match="unknown engine"):
+        make_engine("spark")

@@ -1,6 +1,6 @@
 """Cuts, pacing and the energy of the opening: cuts and gradual transitions from the
 signature of every decoded frame (:mod:`scoring.analyzers.shots`; the file is never opened
-again), motion between hook frames, and the soundtrack's attack (librosa).
+again), motion between hook frames, and the soundtrack's attack (spectral-flux onsets).
 
 Clips built without signatures (hand-made in tests) fall back to the sampled-frame rule
 below: PySceneDetect's content score on the hook (~8 fps) and body (~2 fps) frames.
@@ -18,13 +18,13 @@ hard cuts between similar photos 34-76 at 5-16x; handheld motion <= 30).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
+from scoring.analyzers.onsets import onset_times
 from scoring.analyzers.registry import register_analyzer
 from scoring.analyzers.shots import ShotsConfig, find_transitions
 from scoring.analyzers.shots import find_cuts as find_signature_cuts
@@ -190,20 +190,13 @@ def hook_motion(times: np.ndarray, images: list[np.ndarray], cut_k: set[int], ho
     return round(float(np.mean(diffs)), 3) if diffs else None
 
 
-@functools.cache
-def _librosa_onset():
-    import librosa.onset  # imported on first use: about 1 s
-
-    return librosa.onset
-
-
 def audio_attack(samples: np.ndarray, rate: int, hook_s: float) -> dict[str, float | int | None]:
     """The soundtrack's opening, from mono ``samples`` (n,) at ``rate`` Hz.
 
     Returns ``sound_start_s`` (first 50 ms window within 20 dB of the loudest window and
     above -50 dBFS; None if silent), ``hook_level_db`` (hook RMS minus whole-clip RMS, dB;
-    > 0 means the opening is louder than the rest) and ``hook_onsets_per_s`` (librosa
-    onsets per second inside the hook).
+    > 0 means the opening is louder than the rest) and ``hook_onsets_per_s`` (spectral-flux
+    onsets per second inside the hook, see :mod:`scoring.analyzers.onsets`).
     """
     out: dict[str, float | int | None] = {"sound_start_s": None, "hook_level_db": None, "hook_onsets_per_s": None}
     win = max(1, int(rate * 0.05))
@@ -221,8 +214,7 @@ def audio_attack(samples: np.ndarray, rate: int, hook_s: float) -> dict[str, flo
         out["hook_level_db"] = round(float(10 * np.log10(hook_rms / all_rms)), 2)
     hook = samples[: int(hook_s * rate)].astype(np.float32)
     if hook.shape[0] >= 2048 and float(np.max(np.abs(hook))) > 1e-4:
-        onset = _librosa_onset()
-        found = onset.onset_detect(y=hook, sr=rate, hop_length=256, units="time")
+        found = onset_times(hook, rate)
         out["hook_onsets_per_s"] = round(len(found) / (hook.shape[0] / rate), 3)
     elif hook.shape[0] >= 2048:
         out["hook_onsets_per_s"] = 0.0
@@ -244,7 +236,7 @@ class CutsAnalyzer(Analyzer):
     """
 
     name = "cuts"
-    version = "3"
+    version = "4"
     Config = CutsConfig
     feature_keys = (
         "count", "first_cut_s", "first_shot_end_s", "shots_in_hook", "shots", "avg_shot_s",

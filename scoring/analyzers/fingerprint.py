@@ -10,6 +10,7 @@ import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Signals
 from scoring.analyzers.registry import register_analyzer
+from scoring.bits import pack_bits, unpack_bits  # noqa: F401  (re-exported)
 from scoring.media.clip import Clip
 
 
@@ -40,17 +41,6 @@ def audio_bits(samples: np.ndarray, rate: int, *, seconds: float = 12.0, hop_s: 
                      axis=1)
     diff = bands[:, :-1] - bands[:, 1:]
     return (diff[1:] - diff[:-1]) > 0
-
-
-def pack_bits(bits: np.ndarray) -> str:
-    """Bool array (frames, k) -> hex string (row count and width are recoverable by the caller)."""
-    return np.packbits(bits.reshape(-1)).tobytes().hex()
-
-
-def unpack_bits(text: str, width: int) -> np.ndarray:
-    raw = np.unpackbits(np.frombuffer(bytes.fromhex(text), np.uint8)).astype(bool)
-    rows = raw.size // width
-    return raw[: rows * width].reshape(rows, width)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,72 @@
+"""The body of one local worker process (kept free of heavy imports until thread caps are set).
+
+Protocol over a duplex pipe: the worker sends ``("ready", slot, load_s)`` once its
+models are loaded (or ``("init_error", message)``), then for each ``(index, ref)`` it
+receives, ``("done", index, VideoResult)``; ``None`` tells it to exit.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from pathlib import Path
+
+SLOTS = 256
+
+
+def claim_jit_dir(root: str) -> tuple[str, int]:
+    """A JIT cache folder no other live process uses (held by an flock until this process ends).
+
+    numba corrupts a cache that two processes compile into at once (numba issue 10128);
+    one folder per live worker rules that out, and folders are reused by later workers,
+    so compiled code survives across runs. Returns (folder, open lock fd).
+    """
+    base = Path(root)
+    base.mkdir(parents=True, exist_ok=True)
+    for slot in range(SLOTS):
+        fd = os.open(base / f"slot-{slot}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return str(base / f"slot-{slot}"), fd
+    raise RuntimeError(f"{root}: all {SLOTS} JIT cache slots are in use")
+
+
+def wipe_jit_dir(folder: str) -> None:
+    """Delete a JIT cache folder (after its worker crashed: the cache may be what crashed it)."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def worker_main(conn, settings, threads: int, jit_root: str | None) -> None:
+    """Entry point of a spawned worker process."""
+    from scoring import threads as thread_caps
+
+    thread_caps.cap(threads)
+    jit_dir = None
+    if jit_root:
+        jit_dir, _lock_fd = claim_jit_dir(jit_root)  # the fd stays open (and locked) for life
+        os.environ["NUMBA_CACHE_DIR"] = jit_dir
+    start = time.perf_counter()
+    try:
+        from scoring.pipeline import Worker
+
+        worker = Worker(settings)
+        worker.load_models()
+        thread_caps.cap_loaded(threads)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which fails the batch's videos
+        conn.send(("init_error", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", jit_dir, round(time.perf_counter() - start, 2)))
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):  # the parent is gone
+            return
+        if msg is None:
+            return
+        index, ref = msg
+        conn.send(("done", index, worker.process(ref)))
