@@ -13,8 +13,12 @@ from __future__ import annotations
 import os
 import sys
 
-_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-             "VECLIB_MAXIMUM_THREADS", "BLIS_NUM_THREADS")
+# BLAS runs single-threaded in every worker whatever the budget: a multi-threaded GEMM
+# rounds differently, and Whisper's transcript (so mentions and scores) changed with
+# the worker count. Our BLAS work is small; OpenMP, torch, ONNX Runtime and OpenCV
+# get the budget.
+_BLAS_VARS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "BLIS_NUM_THREADS")
+_POOL_VARS = ("OMP_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 _budget: int | None = None
 
 
@@ -38,17 +42,11 @@ def cap(threads: int) -> None:
     global _budget
     threads = max(1, int(threads))
     _budget = threads
-    for var in _ENV_VARS:
+    for var in _BLAS_VARS:
+        os.environ[var] = "1"
+    for var in _POOL_VARS:
         os.environ[var] = str(threads)
-    if "torch" in sys.modules:
-        _cap_torch(threads)
-    if "cv2" in sys.modules:
-        sys.modules["cv2"].setNumThreads(threads)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: the environment variables above still apply to new pools
-        return
-    threadpool_limits(limits=threads)
+    cap_loaded(threads)
 
 
 def cap_loaded(threads: int | None = None) -> None:
@@ -60,11 +58,17 @@ def cap_loaded(threads: int | None = None) -> None:
         _cap_torch(threads)
     if "cv2" in sys.modules:
         sys.modules["cv2"].setNumThreads(threads)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return
-    threadpool_limits(limits=threads)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+    threadpool_limits(limits=threads, user_api="openmp")
+
+
+def blas_single_threaded():
+    """Context manager: BLAS pools single-threaded inside it (for scoring in the caller's process)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _cap_torch(threads: int) -> None:

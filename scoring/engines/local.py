@@ -104,8 +104,9 @@ class LocalEngine(Engine):
         worker.load_models()
         if on_status:
             on_status(f"models loaded in {time.perf_counter() - start:.1f} s")
-        for index, ref in jobs:
-            on_result(index, worker.process(ref))
+        with thread_caps.blas_single_threaded():  # same numbers as in a worker process
+            for index, ref in jobs:
+                on_result(index, worker.process(ref))
 
 
 class _Pool:
