@@ -32,6 +32,7 @@ from scoring.report.requests import write_requests
 from scoring.results import VideoResult
 from scoring.runstore import RunStore, roundtrip
 from scoring.store import default_cache_dir, write_run_outputs
+from scoring.threads import available_cores
 from scoring.training.registry import model_roots, models_used
 
 
@@ -270,6 +271,7 @@ def score(
         "seconds": round(time.perf_counter() - t0, 2),
         "profile": profile,
         **eng.describe(),
+        "workers": min(workers or available_cores(), max(1, len(refs))),
         "resumed_videos": resumed,
         "cached_videos": len(refs) - resumed - len(jobs),
         "input_notes": dup_notes,

@@ -57,12 +57,6 @@ def _hook_phrases(a: Any, ctx: Any) -> None:
     _prototype_vectors(tuple(getattr(a.config, "prototypes", None) or PROTOTYPES))
 
 
-def _cuts(a: Any, ctx: Any) -> None:
-    from scoring.analyzers.cuts import _librosa_onset
-
-    _librosa_onset()
-
-
 def _visual_quality(a: Any, ctx: Any) -> None:
     from scoring.analyzers.visual_quality import brisque_model
 
@@ -79,7 +73,7 @@ def _clip_zero_shot(a: Any, ctx: Any) -> None:
 
 LOADERS: dict[str, Callable[[Any, Any], None]] = {
     "speech": _speech, "faces": _faces, "asr": _asr, "onscreen_text": _onscreen_text, "dnsmos": _dnsmos,
-    "hook_phrases": _hook_phrases, "cuts": _cuts, "visual_quality": _visual_quality,
+    "hook_phrases": _hook_phrases, "visual_quality": _visual_quality,
     "clip_zero_shot": _clip_zero_shot,
 }
 

@@ -28,7 +28,7 @@ class _RayWorker:
         from scoring.pipeline import Worker
 
         self.worker = Worker(settings)
-        self.worker.warm_up()
+        self.worker.load_models()
         thread_caps.cap_loaded(threads)
 
     def ready(self) -> bool:
@@ -91,7 +91,15 @@ class RayEngine(Engine):
         from ray.exceptions import GetTimeoutError, RayActorError, RayTaskError  # noqa: F401
 
         idle = [actor_cls.remote(settings, threads) for _ in range(n)]
-        ray.get([a.ready.remote() for a in idle])
+        try:
+            ray.get([a.ready.remote() for a in idle])
+        except Exception as exc:  # noqa: BLE001 - every video fails with the reason, the run still ends
+            first = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+            for index, ref in reversed(pending):
+                on_result(index, failed_result(ref, "internal_error", f"Ray actors could not start: {first}"))
+            for actor in idle:
+                ray.kill(actor)
+            return
         if on_status:
             on_status("models loaded; scoring")
         busy: dict = {}  # object ref -> (actor, index, ref, started)

@@ -13,6 +13,10 @@ from scoring.errors import MediaError
 from scoring.media.clip import VideoInfo
 
 
+IMAGE_FORMATS = frozenset({"image2", "png", "apng", "webp", "bmp", "tiff", "jpeg", "gif"})
+MAX_SIDE = 16384  # pixels; 16K video does not exist in the wild, a corrupt header claims more
+
+
 def check_file(path: str) -> int:
     """Return the file size in bytes; raise MediaError if it is missing or empty."""
     if not os.path.exists(path):
@@ -91,9 +95,16 @@ def info_from_container(
         )
     v = container.streams.video[0]
     cc = v.codec_context
+    fmt = container.format.name or ""
+    if fmt in IMAGE_FORMATS or fmt.endswith("_pipe"):
+        kind = fmt.removesuffix("_pipe").replace("image2", cc.name or "image").upper()
+        raise MediaError("not_video", path, f"a still image ({kind}), not a video")
     coded_w, coded_h = int(cc.width or 0), int(cc.height or 0)
     if coded_w <= 0 or coded_h <= 0:
         raise MediaError("decode_error", path, "video stream has no frame size")
+    if max(coded_w, coded_h) > MAX_SIDE:
+        raise MediaError("decode_error", path, f"frame size {coded_w}×{coded_h} is beyond any real video "
+                         f"(longest side over {MAX_SIDE} px): corrupt or hostile header")
     sar = float(v.sample_aspect_ratio) if v.sample_aspect_ratio else 1.0
     rotation = _rotation_and_first_time(container, path)[0] if read_rotation else 0
     disp_w, disp_h = round(coded_w * sar), coded_h
