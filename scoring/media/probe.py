@@ -12,7 +12,6 @@ import av
 from scoring.errors import MediaError
 from scoring.media.clip import VideoInfo
 
-
 IMAGE_FORMATS = frozenset({"image2", "png", "apng", "webp", "bmp", "tiff", "jpeg", "gif"})
 MAX_SIDE = 16384  # pixels; 16K video does not exist in the wild, a corrupt header claims more
 
