@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -26,30 +27,31 @@ def _encode(path: Path, codec: str, *, size=(320, 568), fps=24, seconds=1.0, fmt
     w, h = size
     pattern = moving_pattern(w, h)
     with av.open(str(path), "w", format=fmt) as out:
-        vs = out.add_stream(codec, rate=fps)
+        vs = out.add_stream(codec, rate=Fraction(fps))
         vs.width, vs.height, vs.pix_fmt = w, h, pix
+        vs.time_base = Fraction(1, fps)
         vs.options = options or {}
+        astream = None
+        if audio:
+            astream = out.add_stream("libopus" if fmt == "webm" else "aac", rate=48000, layout="mono")
         for i in range(int(seconds * fps)):
-            for pkt in vs.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(pattern(i, i / fps)), format="rgb24")):
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pattern(i, i / fps)), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, fps)
+            for pkt in vs.encode(frame):
                 out.mux(pkt)
         for pkt in vs.encode():
             out.mux(pkt)
-        if audio:
-            a_codec = "libopus" if fmt == "webm" else "aac"
-            astream = out.add_stream(a_codec, rate=48000, layout="mono")
+        if astream is not None:
             encode_audio(out, astream, sine(seconds), 48000)
     return path
 
 
 def _png(path: Path) -> Path:
-    img = av.VideoFrame.from_ndarray(np.full((64, 64, 3), 200, np.uint8), format="rgb24")
-    with av.open(str(path), "w", format="image2") as out:
-        s = out.add_stream("png")
-        s.width, s.height, s.pix_fmt = 64, 64, "rgb24"
-        for pkt in s.encode(img):
-            out.mux(pkt)
-        for pkt in s.encode():
-            out.mux(pkt)
+    import cv2
+
+    ok, data = cv2.imencode(".png", np.full((64, 64, 3), 200, np.uint8))
+    assert ok
+    path.write_bytes(data.tobytes())
     return path
 
 
