@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--campaign", help="campaign TOML (see pipelines/demo.toml)")
     s.add_argument("--out", default="sparkscout-out", help="output folder (default: %(default)s)")
     s.add_argument("--engine", choices=("local", "ray"), default="local",
-                   help="local: worker processes on this machine; ray: Ray tasks, locally or on a cluster "
+                   help="local: worker processes on this machine; ray: Ray actors, locally or on a cluster "
                         "(pip install 'sparkscout[ray]') (default: %(default)s)")
     s.add_argument("--ray-address", help="Ray cluster to join with --engine ray (e.g. ray://head:10001 or auto; "
                                          "default: start Ray on this machine)")

@@ -15,7 +15,8 @@ class MediaError(SparkScoutError):
     """A video cannot be used. ``code`` is a stable machine-readable reason.
 
     Codes: ``not_found``, ``empty_file``, ``not_media`` (no container FFmpeg can
-    read), ``no_video_stream`` (e.g. audio only), ``truncated``, ``decode_error``.
+    read), ``not_video`` (a still image), ``no_video_stream`` (e.g. audio only), ``truncated``,
+    ``decode_error``. Engines add ``worker_crashed`` and ``timeout`` (see scoring.results).
     """
 
     def __init__(self, code: str, path: str, message: str) -> None:
