@@ -25,8 +25,7 @@ test: install
 	$(PY) -m pytest -q
 
 bench: install
-	$(PY) benchmarks/bench_pipeline.py
-	$(PY) benchmarks/bench_cached_rerun.py
+	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 eval: install
 	$(VENV)/bin/sparkscout eval fixtures/videos/ground_truth.json --out eval-out

@@ -55,28 +55,34 @@ def run_once(out: Path, cache: Path, workers: int | None, probe: bool = False,
     return wall, loaded
 
 
+def measure(workers: int | None = None, keep: str | None = None, videos: list[str] | None = None) -> dict:
+    """First run vs cached rerun on the fixtures; see the module docstring."""
+    base = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="sparkscout-rerun-"))
+    cache = base / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    first, _ = run_once(base / "first", cache, workers, videos=videos)
+    second, _ = run_once(base / "second", cache, workers, videos=videos)
+    _, loaded = run_once(base / "third", cache, workers, probe=True, videos=videos)
+    a = _strip(json.loads((base / "first" / "ranking.json").read_text()))
+    b = _strip(json.loads((base / "second" / "ranking.json").read_text()))
+    if not keep:
+        shutil.rmtree(base, ignore_errors=True)
+    return {"videos": len(a["videos"]), "first_s": round(first, 2), "rerun_s": round(second, 2),
+            "ratio": round(first / second, 1), "identical": a == b, "runtimes_loaded": loaded or []}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
     p.add_argument("--keep", help="keep outputs and cache in this folder")
     p.add_argument("--videos", nargs="+", help="videos or folders to score (default: fixtures/videos)")
     args = p.parse_args()
-    base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="sparkscout-rerun-"))
-    cache = base / "cache"
-    shutil.rmtree(cache, ignore_errors=True)
-    first, _ = run_once(base / "first", cache, args.workers, videos=args.videos)
-    second, _ = run_once(base / "second", cache, args.workers, videos=args.videos)
-    _, loaded = run_once(base / "third", cache, args.workers, probe=True, videos=args.videos)
-    a = _strip(json.loads((base / "first" / "ranking.json").read_text()))
-    b = _strip(json.loads((base / "second" / "ranking.json").read_text()))
-    n = len(a["videos"])
-    print(f"first run (empty cache): {first:.2f} s for {n} videos")
-    print(f"cached rerun:            {second:.2f} s")
-    print(f"ratio:                   {first / second:.1f}x (goal >= 10)")
-    print(f"ranking.json identical apart from timings: {a == b}")
-    print(f"model runtimes imported by the cached rerun (main process): {loaded or 'none'}")
-    if not args.keep:
-        shutil.rmtree(base, ignore_errors=True)
+    r = measure(args.workers, args.keep, args.videos)
+    print(f"first run (empty cache): {r['first_s']:.2f} s for {r['videos']} videos")
+    print(f"cached rerun:            {r['rerun_s']:.2f} s")
+    print(f"ratio:                   {r['ratio']:.1f}x (goal >= 10)")
+    print(f"ranking.json identical apart from timings: {r['identical']}")
+    print(f"model runtimes imported by the cached rerun (main process): {r['runtimes_loaded'] or 'none'}")
 
 
 if __name__ == "__main__":

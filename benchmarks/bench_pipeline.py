@@ -3,7 +3,9 @@
 Floor: PyAV decoding every frame of a generated 30 s 1080x1920 H.264 clip with AAC audio,
 single process, default threading. Then the whole per-video function (hash, decode
 once, every analyzer, scorers) in the ``fast`` and ``full`` profiles, with models
-already loaded (a worker scores many videos), and a per-analyzer breakdown.
+already loaded (a worker scores many videos), each in a fresh process, and each
+analyzer's share of the analysis time. ``make bench`` (benchmarks/bench.py) prints
+these with the engine's throughput and memory in one table.
 
     python benchmarks/bench_pipeline.py [--seconds 30] [--repeat 3]
 """
@@ -103,13 +105,7 @@ def floor_seconds(path: Path) -> float:
     return time.perf_counter() - start
 
 
-def _rss_mb() -> float:
-    """Current resident memory of this process in MB (Linux /proc)."""
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * resource.getpagesize() / 1e6
-
-
-def child(profile: str, path: Path, repeat: int, batch: int) -> dict:
+def child(profile: str, path: Path, repeat: int) -> dict:
     """Runs in a fresh process: warm-up, then timed runs, per-analyzer times, peak RSS."""
     sys.path.insert(0, str(ROOT))
     from scoring.analyzers import AnalysisContext
@@ -127,10 +123,6 @@ def child(profile: str, path: Path, repeat: int, batch: int) -> dict:
         start = time.perf_counter()
         worker.process(VideoRef(str(path)))
         runs.append(time.perf_counter() - start)
-    rss_before = _rss_mb()
-    for _ in range(batch):
-        worker.process(VideoRef(str(path)))
-    rss_after = _rss_mb()
     start = time.perf_counter()
     clip = decode_clip(str(path), worker.plan)
     decode_s = time.perf_counter() - start
@@ -141,41 +133,38 @@ def child(profile: str, path: Path, repeat: int, batch: int) -> dict:
         ctx.upstream[a.name] = a.analyze(clip, ctx)
         per[a.name] = round(time.perf_counter() - start, 3)
     return {"profile": profile, "cold_s": round(cold, 3), "warm_s": round(min(runs), 3), "decode_s": round(decode_s, 3),
-            "analyzers_s": per, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "batch": batch, "rss_growth_mb": round(rss_after - rss_before, 1)}
+            "analyzers_s": per, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def measure(clip: Path, repeat: int = 3) -> dict:
+    """Floor and both profiles on ``clip`` (each profile in a fresh process)."""
+    floor_seconds(clip)  # warm the page cache
+    floor = min(floor_seconds(clip) for _ in range(repeat))
+    results = {"clip": clip.name, "clip_mb": round(clip.stat().st_size / 1e6, 1), "floor_s": round(floor, 3),
+               "profiles": {}}
+    for profile in ("fast", "full"):
+        out = subprocess.run([sys.executable, __file__, "--child", profile, "--clip", str(clip),
+                              "--repeat", str(repeat)], capture_output=True, text=True, check=True)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        r["ratio"] = round(r["warm_s"] / floor, 2)
+        total = sum(r["analyzers_s"].values()) or 1.0
+        r["share"] = {k: round(v / total, 3) for k, v in r["analyzers_s"].items()}
+        results["profiles"][profile] = r
+    return results
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--batch", type=int, default=10, help="extra videos per worker to check memory stays flat")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--clip", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, Path(args.clip), args.repeat, args.batch)))
+        print(json.dumps(child(args.child, Path(args.clip), args.repeat)))
         return
     clip = make_bench_clip(BENCH_DIR / f"bench_{int(args.seconds)}s_1080x1920_speech.mp4", args.seconds)
-    floor_seconds(clip)  # warm the page cache
-    floor = min(floor_seconds(clip) for _ in range(args.repeat))
-    print(f"clip: {clip.name} ({clip.stat().st_size / 1e6:.1f} MB; workers are recycled every 25 videos)")
-    print(f"floor  PyAV decode of every frame: {floor:.2f} s")
-    results = {"floor_s": round(floor, 3), "profiles": {}}
-    targets = {"fast": 1.5, "full": 4.0}
-    for profile in ("fast", "full"):
-        out = subprocess.run([sys.executable, __file__, "--child", profile, "--clip", str(clip),
-                              "--repeat", str(args.repeat), "--batch", str(args.batch)],
-                             capture_output=True, text=True, check=True)
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        r["ratio"] = round(r["warm_s"] / floor, 2)
-        results["profiles"][profile] = r
-        print(f"{profile:<5}  per video {r['warm_s']:.2f} s = {r['ratio']:.2f} x floor (target <= {targets[profile]}) "
-              f"| decode {r['decode_s']:.2f} s | first video incl. model loading {r['cold_s']:.2f} s "
-              f"| peak RSS {r['peak_rss_mb']:.0f} MB, {r['rss_growth_mb']:+.0f} MB over {r['batch']} more videos")
-        print("       analyzers: " + ", ".join(f"{k} {v:.2f}s" for k, v in r["analyzers_s"].items()))
-    (BENCH_DIR / "results.json").write_text(json.dumps(results, indent=2))
-    print(f"wrote {BENCH_DIR / 'results.json'}")
+    print(json.dumps(measure(clip, args.repeat), indent=2))
 
 
 if __name__ == "__main__":

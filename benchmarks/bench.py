@@ -1,0 +1,98 @@
+"""``make bench``: one table of speed and memory, every figure measured in this run.
+
+Rows: the floor (PyAV decoding every frame of the 30 s 1080x1920 bench clip), the
+fast and full profiles' per-video time as a ratio of it (models loaded), each
+analyzer's share of the analysis time, peak RSS per worker process (full profile,
+from the memory batch), fast-profile throughput of the real engine at 1 and 2
+workers, the tree's memory near video 10 against near the last video of a batch
+(``--batch``, default 100, every 10th video a long 1080p one), and the cached rerun.
+Writes the raw numbers to .bench/results.json.
+
+    python benchmarks/bench.py [--batch 100] [--copies 6] [--repeat 3] [--skip memory ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_cached_rerun  # noqa: E402
+import bench_engine  # noqa: E402
+import bench_pipeline  # noqa: E402
+
+PARTS = ("pipeline", "throughput", "memory", "rerun")
+
+
+def _rows(r: dict) -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = []
+    if "pipeline" in r:
+        p = r["pipeline"]
+        rows.append((f"floor: PyAV decode, {p['clip']} ({p['clip_mb']} MB)", f"{p['floor_s']:.2f} s", ""))
+        for name, target in (("fast", "<= 1.5"), ("full", "<= 4.0")):
+            x = p["profiles"][name]
+            rows.append((f"{name}: per video (models loaded) / floor", f"{x['warm_s']:.2f} s = {x['ratio']:.2f} x",
+                         target))
+            rows.append((f"{name}: first video incl. model loading", f"{x['cold_s']:.2f} s", ""))
+            for a, share in sorted(x["share"].items(), key=lambda kv: -kv[1]):
+                rows.append((f"{name}:   share {a}", f"{share * 100:.1f} % ({x['analyzers_s'][a]:.2f} s)", ""))
+    if "memory" in r:
+        m = r["memory"]
+        rows.append((f"peak RSS per worker ({m['profile']}, {m['worker_processes']} worker processes)",
+                     f"{m['peak_worker_rss_mb']:.0f} MB", "<= 1200"))
+    if "throughput" in r:
+        t = r["throughput"]
+        for key in ("w1", "w2"):
+            x = t[key]
+            rows.append((f"fast throughput, {x['workers']} worker(s), {x['videos']} copies",
+                         f"{x['per_min_warm']} /min warm, {x['per_min']} /min incl. loading", ""))
+        rows.append(("throughput 2 workers / 1 worker (warm; incl. loading)",
+                     f"{t['ratio_warm']} x; {t['ratio_wall']} x", ">= 1.8"))
+    if "memory" in r:
+        m = r["memory"]
+        rows.append((f"memory, batch of {m['batch']} ({m['long_videos']} x {m['long_s']} s), {m['workers']} workers",
+                     f"{m['tree_rss_at_10_mb']} -> {m['tree_rss_at_end_mb']} MB ({m['change_pct']:+} %)",
+                     "within 10 %"))
+    if "rerun" in r:
+        c = r["rerun"]
+        rows.append((f"cached rerun of {c['videos']} fixtures: first / rerun",
+                     f"{c['first_s']:.1f} s / {c['rerun_s']:.1f} s = {c['ratio']} x", ">= 10"))
+        rows.append(("  rerun ranking identical; runtimes imported",
+                     f"{c['identical']}; {', '.join(c['runtimes_loaded']) or 'none'}", "True; none"))
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--batch", type=int, default=100, help="videos in the memory batch (default 100)")
+    ap.add_argument("--copies", type=int, default=6, help="distinct clip copies per throughput run")
+    ap.add_argument("--repeat", type=int, default=3, help="timed repeats for floor and profiles")
+    ap.add_argument("--memory-profile", default="full", choices=("fast", "full"))
+    ap.add_argument("--skip", action="append", default=[], choices=PARTS)
+    args = ap.parse_args()
+    clip = bench_pipeline.make_bench_clip(bench_pipeline.BENCH_DIR / "bench_30s_1080x1920_speech.mp4")
+    r: dict = {}
+    if "pipeline" not in args.skip:
+        r["pipeline"] = bench_pipeline.measure(clip, args.repeat)
+    skip = [s for s in ("throughput", "memory") if s in args.skip]
+    engine_args = ["--clip", str(clip), "--copies", str(args.copies), "--batch", str(args.batch),
+                   "--memory-profile", args.memory_profile] + [a for s in skip for a in ("--skip", s)]
+    if len(skip) < 2:
+        r.update(bench_engine.main(engine_args))
+    if "rerun" not in args.skip:
+        r["rerun"] = bench_cached_rerun.measure()
+    rows = _rows(r)
+    w0, w1 = max(len(a) for a, _, _ in rows), max(len(b) for _, b, _ in rows)
+    print(f"{'measure':<{w0}}  {'value':<{w1}}  target")
+    print("-" * (w0 + w1 + 16))
+    for a, b, c in rows:
+        print(f"{a:<{w0}}  {b:<{w1}}  {c}")
+    bench_pipeline.BENCH_DIR.mkdir(exist_ok=True)
+    (bench_pipeline.BENCH_DIR / "results.json").write_text(json.dumps(r, indent=2))
+
+
+if __name__ == "__main__":
+    main()
