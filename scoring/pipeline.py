@@ -214,8 +214,12 @@ class Worker:
 
 
 def _note_watermark(result: VideoResult) -> None:
-    """A platform watermark with a handle marks a re-upload: the handle fills ``creator``
-    when the manifest gave none, and a reason says whose post it is."""
+    """Rights risks become reasons (dimension ``rights``): another creator's footage (a
+    ``stitch`` event: stitch or duet), and a platform watermark with a handle, which marks
+    a re-upload; its handle fills ``creator`` when the manifest gave none."""
+    for e in result.events:
+        if e.get("kind") == "stitch":
+            result.reasons.append({"dimension": "rights", "impact": 0.0, "t": e.get("t"), "text": e["label"]})
     handle = result.features.get("onscreen_text.watermark_handle")
     if not handle:
         return

@@ -16,6 +16,7 @@ from scoring.analyzers import (  # noqa: F401  (registration)
     packshot,
     picture,
     speech,
+    stitch,
     visual_quality,
 )
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals

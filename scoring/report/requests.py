@@ -60,6 +60,7 @@ def render_requests(ranking: dict[str, Any], *, brand: str = "", days: int = 30)
             *([f"  - {text}" for text in _why(v)] or ["  - its overall score; no single strength stands out"]),
             f"- Internal note (do not send): biggest risk: {_risk_text(v)}",
             *_not_measured(v),
+            *[f"- Rights: {r['text']}" for r in v["reasons"] if r.get("dimension") == "rights"],
             "", "Message to send:", "",
             f"> Hi {v.get('creator') or 'there'}! We love your video{_caption(v)} and would like to run it as a "
             f"Spark Ad{' for ' + brand if brand else ''} for {window} days: it stays on your account with your "
