@@ -43,8 +43,12 @@ def wipe_jit_dir(folder: str) -> None:
 
 def worker_main(conn, settings, threads: int, jit_root: str | None) -> None:
     """Entry point of a spawned worker process."""
+    import faulthandler
+    import signal
+
     from scoring import threads as thread_caps
 
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints a stuck worker's stack to stderr
     thread_caps.cap(threads)
     jit_dir = None
     if jit_root:

@@ -43,7 +43,10 @@ def preview_webm(hook: Frames, *, height: int = PREVIEW_HEIGHT) -> bytes:
         stream = out.add_stream("libvpx", rate=8)
         stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
         stream.codec_context.time_base = Fraction(1, 1000)
-        stream.options = {"deadline": "realtime", "cpu-used": "8", "crf": "30", "b": "300k"}
+        # One encoder thread: libvpx's threads sync by spinning, and two starved workers
+        # on a busy machine were seen spinning in it for half an hour. The preview is tiny.
+        stream.thread_count = 1
+        stream.options = {"deadline": "realtime", "cpu-used": "8", "crf": "30", "b": "300k", "threads": "1"}
         last = -1
         for img, t in zip(frames, hook.times):
             pts = max(last + 1, int(round(float(t) * 1000)))
