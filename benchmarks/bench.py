@@ -65,6 +65,11 @@ def _rows(r: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _save(r: dict) -> None:
+    bench_pipeline.BENCH_DIR.mkdir(exist_ok=True)
+    (bench_pipeline.BENCH_DIR / "results.json").write_text(json.dumps(r, indent=2))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--batch", type=int, default=100, help="videos in the memory batch (default 100)")
@@ -77,21 +82,21 @@ def main() -> None:
     r: dict = {}
     if "pipeline" not in args.skip:
         r["pipeline"] = bench_pipeline.measure(clip, args.repeat)
+        _save(r)  # a long run stopped later keeps what it measured
     skip = [s for s in ("throughput", "memory") if s in args.skip]
     engine_args = ["--clip", str(clip), "--copies", str(args.copies), "--batch", str(args.batch),
                    "--memory-profile", args.memory_profile] + [a for s in skip for a in ("--skip", s)]
     if len(skip) < 2:
-        r.update(bench_engine.main(engine_args))
+        r.update(bench_engine.main(engine_args, on_part=lambda part: _save({**r, **part})))
     if "rerun" not in args.skip:
         r["rerun"] = bench_cached_rerun.measure()
-    rows = _rows(r)
+    rows = _rows(r) or [("nothing measured (every part skipped)", "", "")]
     w0, w1 = max(len(a) for a, _, _ in rows), max(len(b) for _, b, _ in rows)
     print(f"{'measure':<{w0}}  {'value':<{w1}}  target")
     print("-" * (w0 + w1 + 16))
     for a, b, c in rows:
         print(f"{a:<{w0}}  {b:<{w1}}  {c}")
-    bench_pipeline.BENCH_DIR.mkdir(exist_ok=True)
-    (bench_pipeline.BENCH_DIR / "results.json").write_text(json.dumps(r, indent=2))
+    _save(r)
 
 
 if __name__ == "__main__":

@@ -186,7 +186,8 @@ def memory(clip: Path, batch: int, profile: str, workers: int, long_repeats: int
             "window": width, "tree_rss_at_10_mb": early, "tree_rss_at_end_mb": late, "change_pct": change}
 
 
-def main(argv: list[str] | None = None) -> dict:
+def main(argv: list[str] | None = None, on_part=None) -> dict:
+    """Run the parts; ``on_part(results so far)`` after each (bench.py saves them)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clip", help="bench clip (default: made by bench_pipeline)")
     ap.add_argument("--copies", type=int, default=6, help="distinct copies for the throughput runs")
@@ -206,6 +207,8 @@ def main(argv: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="sparkscout-bench-") as tmp:
         if "throughput" not in args.skip:
             out["throughput"] = throughput(clip, args.copies, Path(tmp))
+            if on_part:
+                on_part(out)
         if "memory" not in args.skip:
             out["memory"] = memory(clip, args.batch, args.memory_profile, args.workers, args.long_repeats, Path(tmp))
     if __name__ == "__main__":
