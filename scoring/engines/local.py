@@ -272,3 +272,23 @@ class _Pool:
             ref, "timeout", f"still running after {self.timeout_s:g} s (--timeout); stopped",
             seconds=round(float(self.timeout_s or 0), 3)))
         return self._spawn() if pending else None
+
+
+def run_local(refs: list[VideoRef], settings, workers: int | None = None, progress=None,
+              timeout_s: float | None = DEFAULT_TIMEOUT_S) -> list:
+    """Score ``refs`` with a :class:`LocalEngine`; results in the order of ``refs``.
+
+    A convenience for scripts and tests: ``progress(done, total, result)`` after each video.
+    """
+    results: list = [None] * len(refs)
+    done = 0
+
+    def on_result(index: int, result) -> None:
+        nonlocal done
+        results[index] = result
+        done += 1
+        if progress:
+            progress(done, len(refs), result)
+
+    LocalEngine(workers=workers, timeout_s=timeout_s).run(list(enumerate(refs)), settings, on_result)
+    return results
