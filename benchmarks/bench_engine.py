@@ -178,7 +178,8 @@ def memory(clip: Path, batch: int, profile: str, workers: int, long_repeats: int
     with RssSampler() as sampler:
         run = _score(paths, profile, workers, sampler)
     width = max(1, min(10, batch // 5))
-    early, late = _window(sampler.samples, 10, 10 + width), _window(sampler.samples, batch - width, batch)
+    early = _window(sampler.samples, 10, 10 + width)  # the late window never overlaps it (small batches)
+    late = _window(sampler.samples, max(10 + width, batch - width), batch)
     change = round((late - early) / early * 100, 1) if early and late else None
     return {"profile": profile, "batch": batch, "long_videos": batch // 10, "long_s": long_repeats * 30,
             "workers": workers, "wall_s": run["wall_s"], "worker_processes": len(sampler.peaks),
