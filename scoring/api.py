@@ -25,7 +25,7 @@ from scoring.campaign import Campaign, campaign_from_dict, load_campaign
 from scoring.engines.base import DEFAULT_TIMEOUT_S, make_engine
 from scoring.inputs import VideoRef, collect
 from scoring.ledger import Ledger, default_ledger_path
-from scoring.pipeline import RunSettings
+from scoring.pipeline import RunSettings, load_scorers
 from scoring.ranking import rank_results
 from scoring.report import write_report
 from scoring.report.requests import write_requests
@@ -233,6 +233,7 @@ def score(
     settings = RunSettings(campaign=camp, profile=profile, cache_dir=cache, make_media=out is not None,
                            media_dir=str(media_dir) if media_dir else None,
                            model_roots=[str(p) for p in model_roots(models_dir)])
+    load_scorers(settings)  # a model the campaign names but the registry lacks stops the run here
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     results: list[VideoResult | None] = [None] * len(refs)

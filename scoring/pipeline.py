@@ -56,17 +56,7 @@ class Worker:
                 raise ConfigError(f"plugin {module!r} cannot be imported: {exc}") from exc
         self.plan = settings.plan()
         self.analyzers: list[Analyzer] = build_analyzers(settings.profile)
-        self.scorers: dict[str, Scorer | None] = {}
-        roots = [Path(r) for r in settings.model_roots]
-        for name in SUBSCORES:
-            if name == "engagement":
-                continue  # needs the whole batch: scored in ranking
-            try:
-                self.scorers[name] = load_scorer(settings.campaign.model_ref(name), roots)
-            except ConfigError:
-                if name in settings.campaign.models:
-                    raise
-                self.scorers[name] = None  # no built-in model for it yet
+        self.scorers = load_scorers(settings)
         self.cache = FeatureCache(settings.cache_dir) if settings.cache_dir else None
         self.media_root: Path | None = None
         if settings.make_media:
@@ -228,6 +218,29 @@ def _note_watermark(result: VideoResult) -> None:
     result.reasons.append({"dimension": "rights", "impact": 0.0, "t": None,
                            "text": f"re-upload: carries a TikTok watermark of @{handle}; request the ad code "
                                    f"from that account's original post"})
+
+
+def load_scorers(settings: RunSettings) -> dict[str, Scorer | None]:
+    """The campaign's scorer per sub-score (None where no model exists and none was asked for).
+
+    Raises:
+        ConfigError: a profile or a model the campaign names that does not exist. Engines
+            call it before starting workers, so such a run stops with exit 2, writing nothing.
+    """
+    if settings.profile not in PROFILES:
+        raise ConfigError(f"unknown profile {settings.profile!r} (use {' or '.join(PROFILES)})")
+    scorers: dict[str, Scorer | None] = {}
+    roots = [Path(r) for r in settings.model_roots]
+    for name in SUBSCORES:
+        if name == "engagement":
+            continue  # needs the whole batch: scored in ranking
+        try:
+            scorers[name] = load_scorer(settings.campaign.model_ref(name), roots)
+        except ConfigError:
+            if name in settings.campaign.models:
+                raise
+            scorers[name] = None  # no built-in model for it yet
+    return scorers
 
 
 def _clip_path(campaign: Campaign) -> str | None:
