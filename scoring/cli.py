@@ -113,10 +113,13 @@ def _progress_printer(quiet: bool):
         failed += result.status != "ok"
         if first is None:
             first = (now, done)
-            eta_text = "ETA …"
+        # Workers finish their first videos together: wait for a few more results and a
+        # few seconds before trusting the rate.
+        span, count = now - first[0], done - first[1]
+        if count >= 2 and span >= 5.0:
+            eta_text = f"ETA {(total - done) * span / count:.0f} s"
         else:
-            rate = (done - first[1]) / max(now - first[0], 1e-6)
-            eta_text = f"ETA {(total - done) / rate:.0f} s"
+            eta_text = "ETA …"
         if tty:
             width = 28
             fill = int(width * done / total)
