@@ -11,7 +11,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import os
 import platform
 import shutil
 import time
@@ -131,20 +130,6 @@ def resolve_campaign(campaign: str | Path | Campaign | dict[str, Any] | None) ->
     return load_campaign(campaign)
 
 
-def _dedupe(refs: list[VideoRef]) -> tuple[list[VideoRef], list[str]]:
-    """Drop repeats of the same file (same resolved path); say which were dropped."""
-    seen: dict[str, str] = {}
-    kept, notes = [], []
-    for ref in refs:
-        key = os.path.realpath(ref.path)
-        if key in seen:
-            notes.append(f"{ref.path}: listed more than once (same file as {seen[key]}); scored once")
-            continue
-        seen[key] = ref.path
-        kept.append(ref)
-    return kept, notes
-
-
 def _run_cached(jobs: list[tuple[int, VideoRef]], settings: RunSettings,
                 on_result: Callable[[int, VideoResult], None]) -> list[tuple[int, VideoRef]]:
     """Score here the videos whose every analyzer result is cached (no decode, no model,
@@ -221,7 +206,7 @@ def score(
         ConfigError: bad campaign, manifest, paths or engine settings (nothing is written).
     """
     camp = resolve_campaign(campaign)
-    refs, dup_notes = _dedupe(collect(paths, manifest))
+    refs = collect(paths, manifest)  # a file listed twice is scored once
     eng = make_engine(engine, workers=workers, timeout_s=timeout, isolate=isolate, ray_address=ray_address)
     ledger_path = None if ledger is False else camp.ledger if ledger in (None, True) else ledger
     if ledger is True and not ledger_path:
@@ -275,7 +260,6 @@ def score(
         "workers": min(workers or available_cores(), max(1, len(refs))),
         "resumed_videos": resumed,
         "cached_videos": len(refs) - resumed - len(jobs),
-        "input_notes": dup_notes,
         "campaign_file": camp.source,
         "python": platform.python_version(),
         "models": models_used(final),

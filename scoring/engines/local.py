@@ -16,7 +16,7 @@ import os
 import signal
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import wait
 
 from scoring import threads as thread_caps
@@ -43,7 +43,6 @@ class _Slot:
     job: tuple[int, VideoRef] | None = None
     started: float = 0.0
     done: int = 0
-    spawned: float = field(default_factory=time.perf_counter)
 
 
 def _describe_exit(code: int | None) -> str:

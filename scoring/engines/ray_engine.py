@@ -88,7 +88,7 @@ class RayEngine(Engine):
                 ray.shutdown()
 
     def _loop(self, ray, actor_cls, n, threads, pending, settings, on_result, on_status) -> None:
-        from ray.exceptions import GetTimeoutError, RayActorError, RayTaskError  # noqa: F401
+        from ray.exceptions import RayActorError, RayTaskError
 
         idle = [actor_cls.remote(settings, threads) for _ in range(n)]
         try:
