@@ -61,7 +61,12 @@ def test_review_workflow_in_headless_chromium(server, tmp_path):
         page.goto(url + "/")
         card = page.locator(f"#v-{vid[7:19]}")
         assert "clean.mp4" in card.inner_text()
-        page.wait_for_function(f"document.querySelector('#v-{vid[7:19]} img.strip').naturalWidth == 32")
+        strip = card.locator("img.strip")
+        for _ in range(100):  # polled from Python: the page's CSP forbids wait_for_function's eval
+            if strip.evaluate("img => img.naturalWidth") == 32:
+                break
+            page.wait_for_timeout(100)
+        assert strip.evaluate("img => img.naturalWidth") == 32
 
         # approve with a note
         card.locator("form.decide textarea[name=note]").fill(NOTE)
