@@ -108,3 +108,33 @@ def test_time_share_weights_frames_by_their_spacing():
 def test_config_defaults_are_documented_values():
     cfg = FacesConfig()
     assert cfg.closeup_area_ratio == 0.15 and cfg.min_confidence == 60 and cfg.threads == 1
+
+
+def _face_frames(n: int, with_face: range, face_px: int = 150) -> np.ndarray:
+    """``n`` grey 360x640 frames; those in ``with_face`` show the astronaut's photo scaled to
+    ``face_px`` px wide near the top (her face box is about 1 % of the frame)."""
+    import cv2
+    from skimage import data
+
+    photo = cv2.resize(np.ascontiguousarray(data.astronaut()[20:300, 90:370]), (face_px, face_px),
+                       interpolation=cv2.INTER_AREA)
+    frames = np.full((n, 640, 360, 3), 128, np.uint8)
+    for i in with_face:
+        frames[i, 40:40 + face_px, 100:100 + face_px] = photo
+    return frames
+
+
+def test_a_small_face_flashing_by_is_background_not_a_face_in_the_hook():
+    # a printed face in one 0.5 s shot (4 frames at 8 fps): a poster, not a person
+    sig = FacesAnalyzer().analyze(clip_of(_face_frames(24, range(10, 14))), AnalysisContext())
+    assert sig.evidence == {"face_first_s": None, "face_in_hook": False, "face_max_area_ratio": None}
+    assert sig.features["faces.anytime"] is False
+    assert [e.kind for e in sig.events] == ["face"] and "brief" in sig.events[0].label
+    assert (sig.events[0].t, sig.events[0].end) == (10 / 8, 13 / 8)
+
+
+def test_the_same_small_face_for_a_second_counts():
+    sig = FacesAnalyzer().analyze(clip_of(_face_frames(24, range(10, 18))), AnalysisContext())
+    assert sig.evidence["face_in_hook"] is True and sig.evidence["face_first_s"] == 10 / 8
+    assert sig.evidence["face_max_area_ratio"] < FacesConfig().lasting_area_ratio
+    assert "brief" not in sig.events[0].label

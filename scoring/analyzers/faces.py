@@ -94,6 +94,12 @@ class FacesConfig:
     hook_step: scan every n-th hook frame (the first appearance is refined in between).
     max_body_frames: at most this many frames after the hook, evenly spread.
     closeup_area_ratio: a face box at least this share of the frame is a close-up (ABCD: 15 %).
+    lasting_s: a run of frames with a face counts (first_s, in_hook, hook_ratio, ...) only if
+        it stays on screen at least this long (s) ...
+    lasting_area_ratio: ... or its largest box is at least this share of the frame. A small
+        face that flashes by in one short shot is background (a printed face on a poster or
+        a package, a photo on a shelf): it stays in the ``face`` events, labelled "brief".
+        A clip shorter than ``lasting_s`` needs a face over most of its scanned span.
     threads: OpenMP threads of the detector (1 suits one worker process per core).
     """
 
@@ -102,6 +108,8 @@ class FacesConfig:
     hook_step: int = 2
     max_body_frames: int = 16
     closeup_area_ratio: float = 0.15
+    lasting_s: float = 0.7
+    lasting_area_ratio: float = 0.02
     threads: int = 1
 
 
@@ -119,7 +127,7 @@ class FacesAnalyzer(Analyzer):
     """
 
     name = "faces"
-    version = "2"
+    version = "3"
     Config = FacesConfig
     feature_keys = (
         "first_s", "in_hook", "hook_ratio", "max_area_ratio", "closeup", "anytime", "first_5s",
@@ -142,13 +150,22 @@ class FacesAnalyzer(Analyzer):
         coarse = _coarse_indices(len(times), n_hook, max(1, cfg.hook_step), cfg.max_body_frames)
         for i in coarse:
             scan(i)
-        first = next((i for i in coarse if found[i]), None)
-        if first is not None:
-            first = _refine_first(first, coarse, scan)
-        return self._summarise(times, found, first, ctx.hook_seconds)
+        for i in [i for i in coarse if i < n_hook and found[i]]:  # exact extent of hook runs
+            for j in (i - 1, i + 1):
+                if 0 <= j < n_hook:
+                    scan(j)
+        lasting = _lasting(times, found, cfg.lasting_s, cfg.lasting_area_ratio)
+        kept = {i: (faces if i in lasting else []) for i, faces in found.items()}
+        first = next((i for i in sorted(kept) if kept[i]), None)
+        if first is not None:  # the frame before a run has no face: refine between the two
+            lasting_first = first
+            first = _refine_first(first, sorted(found), scan)
+            kept.update({i: found[i] for i in found if first <= i < lasting_first})
+        return self._summarise(times, kept, first, ctx.hook_seconds, found)
 
     def _summarise(self, times: np.ndarray, found: dict[int, list[Face]], first: int | None,
-                   hook_s: float) -> Signals:
+                   hook_s: float, seen: dict[int, list[Face]]) -> Signals:
+        """``found``: lasting faces per scanned frame; ``seen``: every detection (for events)."""
         cfg: FacesConfig = self.config
         scanned = sorted(found)
         hook_idx = [i for i in scanned if times[i] < hook_s]
@@ -173,7 +190,7 @@ class FacesAnalyzer(Analyzer):
             "face_in_hook": features["in_hook"],
             "face_max_area_ratio": features["max_area_ratio"],
         }
-        return self.signals(features, evidence, _face_events(times, scanned, found))
+        return self.signals(features, evidence, _face_events(times, sorted(seen), seen, found))
 
 
 def _timeline(clip: Clip) -> tuple[np.ndarray, np.ndarray]:
@@ -216,6 +233,51 @@ def _refine_first(first: int, coarse: list[int], scan) -> int:
     return hi
 
 
+def _runs(scanned: list[int], found: dict[int, list[Face]]) -> list[list[int]]:
+    """Runs of consecutive scanned frames (indices) that show a face."""
+    runs: list[list[int]] = []
+    run: list[int] = []
+    for i in [*scanned, None]:
+        if i is not None and found[i]:
+            run.append(i)
+        elif run:
+            runs.append(run)
+            run = []
+    return runs
+
+
+def _run_seconds(times: np.ndarray, scanned: list[int], run: list[int]) -> float:
+    """How long a run is on screen, s: each frame counts from half the gap to the previous
+    scanned frame to half the gap to the next (the first and last scanned frames count to
+    the ends of the scanned span)."""
+    t = times[scanned]
+    a, b = scanned.index(run[0]), scanned.index(run[-1])
+    start = t[a] if a == 0 else (t[a - 1] + t[a]) / 2
+    end = t[b] if b == len(t) - 1 else (t[b] + t[b + 1]) / 2
+    if len(t) > 1 and (a == 0 or b == len(t) - 1):  # an edge frame covers half a gap outward
+        step = float(np.median(np.diff(t)))
+        start -= step / 2 if a == 0 else 0.0
+        end += step / 2 if b == len(t) - 1 else 0.0
+    return float(end - start)
+
+
+def _lasting(times: np.ndarray, found: dict[int, list[Face]], min_s: float, min_area: float) -> set[int]:
+    """Scanned frames whose face run lasts ``min_s`` seconds or has a box >= ``min_area`` of the
+    frame. On a clip shorter than ``min_s``, a run over 80 % of the scanned span lasts."""
+    scanned = sorted(found)
+    if not scanned:
+        return set()
+    t = times[scanned]
+    span = float(t[-1] - t[0]) + (float(np.median(np.diff(t))) if len(t) > 1 else 0.0)
+    need = min(min_s, 0.8 * span) if span > 0 else 0.0
+    keep: set[int] = set()
+    for run in _runs(scanned, found):
+        area = max(f.area_ratio for i in run for f in found[i])
+        if area >= min_area or _run_seconds(times, scanned, run) >= need:
+            keep.update(run)
+    return keep
+
+
 def _time_share(times: np.ndarray, scanned: list[int], found: dict[int, list[Face]]) -> float:
     """Share of the scanned span covered by frames with a face; each frame counts for half
     the gap to each scanned neighbour."""
@@ -231,19 +293,17 @@ def _time_share(times: np.ndarray, scanned: list[int], found: dict[int, list[Fac
     return hit / total if total > 0 else float(bool(found[scanned[0]]))
 
 
-def _face_events(times: np.ndarray, scanned: list[int], found: dict[int, list[Face]]) -> list[Event]:
-    """One ``face`` event per run of scanned frames that show a face."""
+def _face_events(times: np.ndarray, scanned: list[int], found: dict[int, list[Face]],
+                 lasting: dict[int, list[Face]] | None = None) -> list[Event]:
+    """One ``face`` event per run of scanned frames that show a face; runs that are not in
+    ``lasting`` (brief small faces: posters, photos) are labelled "brief"."""
     events: list[Event] = []
-    run: list[int] = []
-    for i in [*scanned, None]:
-        if i is not None and found[i]:
-            run.append(i)
-            continue
-        if run:
-            area = max(f.area_ratio for j in run for f in found[j])
-            n = max(len(found[j]) for j in run)
-            who = "face" if n == 1 else f"{n} faces"
-            events.append(Event(t=round(float(times[run[0]]), 3), end=round(float(times[run[-1]]), 3),
-                                kind="face", label=f"{who}, largest {area * 100:.0f} % of frame", source="video"))
-            run = []
+    for run in _runs(scanned, found):
+        area = max(f.area_ratio for j in run for f in found[j])
+        n = max(len(found[j]) for j in run)
+        who = "face" if n == 1 else f"{n} faces"
+        if lasting is not None and not lasting.get(run[0]):
+            who = f"brief small {who} (background, poster or photo?)"
+        events.append(Event(t=round(float(times[run[0]]), 3), end=round(float(times[run[-1]]), 3),
+                            kind="face", label=f"{who}, largest {area * 100:.0f} % of frame", source="video"))
     return events
