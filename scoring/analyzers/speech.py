@@ -1,39 +1,29 @@
-"""Speech activity over the whole clip with Silero VAD (ONNX, shipped in the silero-vad wheel)."""
+"""Speech activity over the whole clip with Silero VAD (ONNX, shipped in the silero-vad wheel; run by
+:mod:`scoring.analyzers.vad` without torch)."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
 from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.vad import segments_from_probabilities, speech_probabilities
 from scoring.media.clip import Clip
-
-
-@functools.cache
-def _vad_model():
-    """Load Silero VAD once per process (about 0.1 s, plus torch's import)."""
-    from silero_vad import load_silero_vad
-
-    return load_silero_vad(onnx=True)
 
 
 def speech_segments(samples: np.ndarray, rate: int, *, threshold: float = 0.5, min_speech_ms: int = 250,
                     min_silence_ms: int = 100, pad_ms: int = 30) -> list[tuple[float, float]]:
     """Speech segments as (start, end) seconds in mono ``samples`` (shape (n,), 16 kHz)."""
+    if rate != 16000:
+        raise ValueError(f"speech_segments needs 16 kHz audio, got {rate} Hz")
     if samples.size < rate // 10:
         return []
-    import torch
-    from silero_vad import get_speech_timestamps
-
-    stamps = get_speech_timestamps(
-        torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32)), _vad_model(), threshold=threshold,
-        sampling_rate=rate, min_speech_duration_ms=min_speech_ms, min_silence_duration_ms=min_silence_ms,
-        speech_pad_ms=pad_ms,
-    )
-    return [(round(s["start"] / rate, 3), round(s["end"] / rate, 3)) for s in stamps]
+    probs = speech_probabilities(samples)
+    stamps = segments_from_probabilities(probs, samples.size, threshold=threshold, min_speech_ms=min_speech_ms,
+                                         min_silence_ms=min_silence_ms, pad_ms=pad_ms)
+    return [(round(s / rate, 3), round(e / rate, 3)) for s, e in stamps]
 
 
 def anchored(segments: list[tuple[float, float]], min_anchor_s: float, max_gap_s: float) -> list[tuple[float, float]]:

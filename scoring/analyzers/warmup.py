@@ -19,9 +19,9 @@ from typing import Any
 
 
 def _speech(a: Any, ctx: Any) -> None:
-    from scoring.analyzers.speech import _vad_model
+    from scoring.analyzers.vad import vad_session
 
-    _vad_model()
+    vad_session()
 
 
 def _faces(a: Any, ctx: Any) -> None:

@@ -35,7 +35,11 @@ class _RayWorker:
         return True
 
     def process(self, ref):
-        return self.worker.process(ref)
+        from scoring.engines import heap
+
+        result = self.worker.process(ref)
+        heap.trim()
+        return result
 
 
 class RayEngine(Engine):

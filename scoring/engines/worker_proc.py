@@ -47,6 +47,7 @@ def worker_main(conn, settings, threads: int, jit_root: str | None) -> None:
     import signal
 
     from scoring import threads as thread_caps
+    from scoring.engines import heap
 
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints a stuck worker's stack to stderr
     thread_caps.cap(threads)
@@ -73,4 +74,6 @@ def worker_main(conn, settings, threads: int, jit_root: str | None) -> None:
         if msg is None:
             return
         index, ref = msg
-        conn.send(("done", index, worker.process(ref)))
+        result = worker.process(ref)
+        heap.trim()  # before reporting: the parent may hand this worker its next video at once
+        conn.send(("done", index, result))
