@@ -161,3 +161,62 @@ def test_late_video_stream_times_count_from_the_file_start(tmp_path):
     sig = CutsAnalyzer().analyze(clip, AnalysisContext())
     assert sig.evidence["cuts_s"] == [pytest.approx(2.0, abs=0.05)]
     assert sig.features["cuts.sound_start_s"] == pytest.approx(2.0, abs=0.06)
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "videos"
+
+
+def late_copy_of_clean(path: Path, video_start_s: float = 0.8, blank_until_s: float = 1.5,
+                       seconds: float = 4.0) -> Path:
+    """The first ``seconds`` of fixtures/videos/clean.mp4 (face, the caption "Link in bio",
+    speech from 0.5 s) rewritten at 360x640 so that its video stream starts at
+    ``video_start_s`` while its audio still starts at 0, and the picture is grey until
+    ``blank_until_s`` (file time): every frame shows clean's picture at the same file time."""
+    with av.open(str(FIXTURES / "clean.mp4")) as src:
+        fps = float(src.streams.video[0].average_rate)
+        pictures = [f.to_ndarray(format="rgb24") for f in src.decode(video=0) if f.time < seconds]
+    with av.open(str(FIXTURES / "clean.mp4")) as src:
+        rate = src.streams.audio[0].sample_rate
+        audio = np.concatenate([f.to_ndarray().reshape(-1, f.samples)[0] for f in src.decode(audio=0)])
+    audio = audio[: int(seconds * rate)].astype(np.float32)
+    import cv2
+
+    with av.open(str(path), "w") as out:
+        vs = out.add_stream("libx264", rate=round(fps))
+        vs.width, vs.height, vs.pix_fmt = 360, 640, "yuv420p"
+        vs.options = {"crf": "20", "preset": "veryfast"}
+        astream = out.add_stream("aac", rate=rate, layout="mono")
+        first = int(round(video_start_s * fps))
+        for i in range(first, len(pictures)):
+            t = i / fps
+            img = pictures[i] if t >= blank_until_s else np.full_like(pictures[i], 128)
+            frame = av.VideoFrame.from_ndarray(cv2.resize(img, (360, 640), interpolation=cv2.INTER_AREA),
+                                               format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, round(fps))
+            for packet in vs.encode(frame):
+                out.mux(packet)
+        for packet in vs.encode():
+            out.mux(packet)
+        encode_audio(out, astream, audio, rate)
+    return path
+
+
+def test_late_video_stream_face_text_and_speech_times_count_from_the_file_start(tmp_path):
+    """One time base for every analyzer: the video stream starts at 0.8 s, the picture
+    (face + caption) at 1.5 s, speech at 0.5 s (clean's truth), all in file time."""
+    from scoring.analyzers.faces import FacesAnalyzer
+    from scoring.analyzers.onscreen_text import OnscreenTextAnalyzer
+    from scoring.analyzers.speech import SpeechAnalyzer
+
+    path = late_copy_of_clean(tmp_path / "late_clean.mp4")
+    with av.open(str(path)) as c:
+        assert float(c.streams.video[0].start_time * c.streams.video[0].time_base) == pytest.approx(0.8, abs=0.01)
+    clip = decode_clip(str(path))
+    ctx = AnalysisContext()
+    faces = FacesAnalyzer().analyze(clip, ctx)
+    assert faces.evidence["face_first_s"] == pytest.approx(1.5, abs=0.13)  # hook frames are 1/8 s apart
+    text = OnscreenTextAnalyzer().analyze(clip, ctx)
+    assert text.evidence["text_in_hook"] is True
+    assert text.features["onscreen_text.first_s"] == pytest.approx(1.5, abs=0.26)  # OCR every 1/4 s
+    speech = SpeechAnalyzer().analyze(clip, ctx)
+    assert speech.evidence["speech_onset_s"] == pytest.approx(0.5, abs=0.1)
