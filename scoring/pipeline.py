@@ -148,7 +148,7 @@ class Worker:
         result.info = clip.info.to_dict()
         if self.media_root is not None:
             try:
-                names = write_media(clip.hook, video_id, self.media_root)
+                names = write_media(clip.hook, video_id, self.media_root, self._zone())
                 result.media = {k: str(self.media_root / n) for k, n in names.items()}
             except Exception as exc:  # report media are a nicety: never fail the video for them
                 result.warnings.append(f"report media not made: {type(exc).__name__}: {exc}")
@@ -172,11 +172,17 @@ class Worker:
             out[a.name] = ctx.upstream[a.name] = sig
         return out
 
+    def _zone(self):
+        """The campaign's TikTok safe zone (drawn over a frame in the report)."""
+        from scoring.analyzers.onscreen_text import safe_zone_from
+
+        return safe_zone_from(self.context.get("safe_zone"))
+
     def _known_media(self, video_id: str) -> dict[str, str] | None:
         """Paths of this video's report media if they exist (or none are wanted), else None."""
         if self.media_root is None:
             return {}
-        paths = {k: self.media_root / n for k, n in media_names(video_id).items()}
+        paths = {k: self.media_root / n for k, n in media_names(video_id, self._zone()).items()}
         return {k: str(p) for k, p in paths.items()} if all(p.exists() for p in paths.values()) else None
 
     @staticmethod

@@ -135,3 +135,28 @@ def test_watermark_handle_fills_creator_and_marks_a_reupload():
                         features={"onscreen_text.watermark_handle": "maker.jane"})
     _note_watermark(known)
     assert known.ref.creator == "brandfan" and "@maker.jane" in known.reasons[-1]["text"]
+
+
+def test_report_draws_the_safe_zone_over_a_frame(tmp_path):
+    from scoring.media.clip import Frames
+    from scoring.report.html import _media_tags
+    from scoring.report.media import media_names, safezone_jpeg, write_media
+
+    grey = np.full((5, 640, 360, 3), 128, np.uint8)
+    hook = Frames(grey, np.arange(5) / 8)
+    zone = SafeZone()
+    data = safezone_jpeg(hook, zone)
+    img = cv2.cvtColor(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    assert img.shape == (480, 270, 3)
+    px = lambda fx, fy: img[int(fy * 480), int(fx * 270)].astype(int)  # noqa: E731
+    assert abs(px(0.5, 0.5) - 128).max() <= 6  # the clear middle is left as it was
+    top, bottom, buttons = px(0.5, zone.top / 2), px(0.5, 1 - zone.bottom / 2), px(0.93, 0.55)
+    assert top[0] > top[2] + 40 and bottom[0] > bottom[2] + 40  # red shade: top bar, caption/CTA block
+    assert buttons[0] > buttons[2] + 40 and buttons[1] > top[1] + 20  # orange: the button column
+    # one file per video and zone; a campaign's own zone gets its own picture
+    names = media_names("sha256:abcdef0123456789ff", zone)
+    assert names["safezone"] != media_names("sha256:abcdef0123456789ff", safe_zone_from({"top": 0.2}))["safezone"]
+    assert "safezone" not in media_names("sha256:abcdef0123456789ff")
+    written = write_media(hook, "sha256:abcdef0123456789ff", tmp_path, zone)
+    assert (tmp_path / written["safezone"]).read_bytes() == data
+    assert 'class="safezone"' in _media_tags({"safezone": "report_media/x.jpg"}, "a.mp4")

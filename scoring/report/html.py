@@ -67,6 +67,10 @@ def _media_tags(media: dict[str, str], name: str) -> str:
     if media.get("filmstrip"):
         tags.append(f'<img class="strip" loading="lazy" src="{escape(media["filmstrip"])}" '
                     f'alt="first seconds of {escape(name)}">')
+    if media.get("safezone"):
+        tags.append(f'<img class="safezone" loading="lazy" src="{escape(media["safezone"])}" '
+                    f'alt="TikTok safe zone over a frame of {escape(name)}" '
+                    f'title="shaded: what the TikTok app covers (top bar, caption/CTA block, buttons, margins)">')
     if media.get("preview"):
         tags.append(f'<video class="preview" src="{escape(media["preview"])}" preload="none" controls muted '
                     f'loop playsinline></video>')

@@ -1,10 +1,12 @@
-"""Per-video report media, made once from the decoded hook: a filmstrip and a short preview."""
+"""Per-video report media, made once from the decoded hook: a filmstrip, a short preview
+and one hook frame with TikTok's safe zone drawn over it."""
 
 from __future__ import annotations
 
 import io
 from fractions import Fraction
 from pathlib import Path
+from typing import Protocol
 
 import av
 import cv2
@@ -15,6 +17,13 @@ from scoring.media.clip import Frames
 STRIP_FRAMES = 6
 STRIP_HEIGHT = 160      # pixels; each tile keeps the video's aspect
 PREVIEW_HEIGHT = 320    # pixels; about 20-60 KB for a 3 s VP8 hook
+SAFEZONE_HEIGHT = 480   # pixels
+
+
+class Zone(Protocol):
+    """What the safe-zone overlay needs (``scoring.analyzers.onscreen_text.SafeZone``)."""
+
+    def drawn(self, width: int, height: int) -> list[tuple[str, tuple[int, int, int, int]]]: ...
 
 
 def _resize(image: np.ndarray, height: int) -> np.ndarray:
@@ -29,6 +38,30 @@ def filmstrip_jpeg(hook: Frames, *, n: int = STRIP_FRAMES, height: int = STRIP_H
     tiles = [_resize(hook.images[i], height) for i in idx]
     strip = np.concatenate(tiles, axis=1)
     ok, data = cv2.imencode(".jpg", cv2.cvtColor(strip, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 80])
+    if not ok:
+        raise RuntimeError("JPEG encoding failed")
+    return data.tobytes()
+
+
+ZONE_COLOURS = {"top bar": (255, 80, 80), "caption, sound and CTA": (255, 80, 80),
+                "buttons": (255, 170, 0), "left margin": (255, 220, 0), "right margin": (255, 220, 0)}
+
+
+def safezone_jpeg(hook: Frames, zone: Zone, *, height: int = SAFEZONE_HEIGHT) -> bytes:
+    """The middle hook frame with the areas TikTok's app covers shaded and outlined (top
+    bar and bottom caption/CTA block red, the right-hand button column orange, the side
+    margins yellow), as JPEG bytes. Captions should sit in the clear part. The zone is
+    drawn in fractions of the frame, as the app lays it over a 9:16 screen."""
+    img = _resize(hook.images[len(hook) // 2], height).copy()
+    h, w = img.shape[:2]
+    shade = img.copy()
+    areas = zone.drawn(w, h)
+    for name, (x0, y0, x1, y1) in areas:
+        cv2.rectangle(shade, (x0, y0), (x1 - 1, y1 - 1), ZONE_COLOURS.get(name, (255, 80, 80)), -1)
+    img = cv2.addWeighted(shade, 0.35, img, 0.65, 0)
+    for name, (x0, y0, x1, y1) in areas:
+        cv2.rectangle(img, (x0, y0), (x1 - 1, y1 - 1), ZONE_COLOURS.get(name, (255, 80, 80)), 1)
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
     if not ok:
         raise RuntimeError("JPEG encoding failed")
     return data.tobytes()
@@ -60,20 +93,29 @@ def preview_webm(hook: Frames, *, height: int = PREVIEW_HEIGHT) -> bytes:
     return buf.getvalue()
 
 
-def media_names(video_id: str) -> dict[str, str]:
-    """File names of a video's report media (unique per file content)."""
+def media_names(video_id: str, zone: Zone | None = None) -> dict[str, str]:
+    """File names of a video's report media (unique per file content, and per safe zone:
+    campaigns may set their own)."""
     key = video_id.split(":", 1)[-1][:16]
-    return {"filmstrip": f"{key}_filmstrip.jpg", "preview": f"{key}_hook.webm"}
+    names = {"filmstrip": f"{key}_filmstrip.jpg", "preview": f"{key}_hook.webm"}
+    if zone is not None:
+        import hashlib
+
+        zkey = hashlib.sha256(repr(zone.drawn(1000, 1000)).encode()).hexdigest()[:8]
+        names["safezone"] = f"{key}_safezone_{zkey}.jpg"
+    return names
 
 
-def write_media(hook: Frames, video_id: str, folder: str | Path) -> dict[str, str]:
-    """Write the filmstrip and preview into ``folder`` unless already there; return their names."""
+def write_media(hook: Frames, video_id: str, folder: str | Path, zone: Zone | None = None) -> dict[str, str]:
+    """Write the filmstrip, preview and (with a ``zone``) the safe-zone frame into
+    ``folder`` unless already there; return their names."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    names = media_names(video_id)
+    names = media_names(video_id, zone)
     if len(hook) == 0:
         return {}
-    makers = {"filmstrip": filmstrip_jpeg, "preview": preview_webm}
+    makers = {"filmstrip": filmstrip_jpeg, "preview": preview_webm,
+              "safezone": lambda frames: safezone_jpeg(frames, zone)}
     for kind, name in names.items():
         path = folder / name
         if not path.exists():

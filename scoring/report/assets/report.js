@@ -87,6 +87,9 @@
     }
     if (v.caption) left.appendChild(el("p", null, "Caption: " + v.caption));
     if (v.media.filmstrip) left.appendChild(el("img", {"class": "strip", "src": v.media.filmstrip, "alt": "hook filmstrip"}));
+    if (v.media.safezone) left.appendChild(el("img", {"class": "safezone", "src": v.media.safezone,
+      "alt": "TikTok safe zone over a hook frame",
+      "title": "shaded: what the TikTok app covers (top bar, caption/CTA block, buttons, margins)"}));
     if (v.media.preview) {
       var vid = el("video", {"class": "preview", "src": v.media.preview, "controls": "", "muted": "", "loop": "",
                              "preload": "metadata"});
