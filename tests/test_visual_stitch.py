@@ -78,3 +78,48 @@ def test_rights_reason_reaches_requests_md():
              "reasons": result.reasons, "creator": "@maker"}
     md = render_requests({"run": {"campaign": "c"}, "videos": [video]})
     assert "- Rights: stitch: the first 4.9 s are another creator's footage" in md
+
+
+def _creator(t: float, room: np.ndarray) -> np.ndarray:
+    """The creator talking: the astronaut's photo (a real face) in front of a warm room."""
+    from skimage import data
+
+    img = big(view(room, t)).copy()
+    face = cv2.resize(np.ascontiguousarray(data.astronaut()[20:300, 90:370]), (220, 220))
+    img[150:370, 70:290] = face
+    return img
+
+
+def _tinted(img: np.ndarray, gains: tuple[float, float, float]) -> np.ndarray:
+    return np.clip(img.astype(np.float32) * np.array(gains, np.float32), 0, 255).astype(np.uint8)
+
+
+def analyze_with_faces(path):
+    from scoring.analyzers.faces import FacesAnalyzer
+
+    clip, ctx = decode_clip(str(path)), AnalysisContext()
+    for a in (CutsAnalyzer(), FacesAnalyzer(), StitchAnalyzer()):
+        ctx.upstream[a.name] = a.analyze(clip, ctx)
+    return ctx.upstream["stitch"]
+
+
+def test_stitch_seen_without_the_word(tmp_path):
+    """Someone else's bluish outdoor clip for 2.5 s, then the creator's face in a warm room."""
+    outdoor = _tinted(SCENES[3], (0.55, 0.8, 1.25))
+    room = _tinted(SCENES[4], (1.2, 0.9, 0.6))
+    fn = lambda i, t: big(view(outdoor, t)) if t < 2.5 else _creator(t, room)  # noqa: E731
+    sig = analyze_with_faces(write_video(tmp_path / "stitch_visual.mp4", fn, n_frames=7 * 24, fps=24, size=(W, H)))
+    assert sig.features["stitch.stitch"] is True and sig.features["stitch.stitch_by"] == "visual"
+    assert sig.features["stitch.stitch_end_s"] == pytest.approx(2.5, abs=0.1)
+    assert "the first 2.5 s are another creator's footage" in sig.events[0].label
+
+
+def test_an_opening_shot_then_several_scenes_is_editing_not_a_stitch(tmp_path):
+    """The same opening, but the creator's part cuts between two unlike rooms (a product
+    shot, then the owner, then the shop: ordinary editing)."""
+    outdoor = _tinted(SCENES[3], (0.55, 0.8, 1.25))
+    room, shop = _tinted(SCENES[4], (1.2, 0.9, 0.6)), _tinted(SCENES[0], (0.6, 1.2, 0.7))
+    fn = lambda i, t: (big(view(outdoor, t)) if t < 2.5 else  # noqa: E731
+                       _creator(t, room) if t < 5.0 else _creator(t, shop))
+    sig = analyze_with_faces(write_video(tmp_path / "edit.mp4", fn, n_frames=7 * 24, fps=24, size=(W, H)))
+    assert sig.features["stitch.stitch"] is False and sig.events == []
