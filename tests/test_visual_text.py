@@ -160,3 +160,23 @@ def test_report_draws_the_safe_zone_over_a_frame(tmp_path):
     written = write_media(hook, "sha256:abcdef0123456789ff", tmp_path, zone)
     assert (tmp_path / written["safezone"]).read_bytes() == data
     assert 'class="safezone"' in _media_tags({"safezone": "report_media/x.jpg"}, "a.mp4")
+
+
+ARABIC = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "media" / "ugc" / "v_ar_apartment_pov.mp4"
+
+
+@pytest.mark.skipif(not ARABIC.exists(), reason=f"real media not found at {ARABIC}")
+def test_a_caption_in_a_script_ocr_cannot_read_is_text_present_not_read(tmp_path):
+    """The first 3 s of a real clip with a two-line Arabic caption (black on white boxes):
+    the recogniser reads nothing, the detector sees the lines: text present, not read."""
+    import av
+
+    with av.open(str(ARABIC)) as c:
+        pictures = [cv2.resize(f.to_ndarray(format="rgb24"), (360, 640), interpolation=cv2.INTER_AREA)
+                    for f in c.decode(video=0) if f.time < 3.0]
+    path = write_video(tmp_path / "arabic.mp4", lambda i, t: pictures[min(i, len(pictures) - 1)],
+                       n_frames=len(pictures), fps=len(pictures) / 3.0, size=(360, 640))
+    sig = OnscreenTextAnalyzer().analyze(decode_clip(str(path)), AnalysisContext())
+    assert sig.features["onscreen_text.unread_in_hook"] is True
+    assert sig.evidence["text_in_hook"] is True and sig.evidence["hook_text"] is None
+    assert any(e.label.startswith("text present, not read") for e in sig.events)

@@ -176,17 +176,23 @@ def read_text(image: np.ndarray, cfg: OnscreenTextConfig | None = None) -> list[
     return read_text_and_unread(image, cfg)[0]
 
 
-def read_text_and_unread(image: np.ndarray, cfg: OnscreenTextConfig | None = None
+def read_text_and_unread(image: np.ndarray, cfg: OnscreenTextConfig | None = None, probe: bool = False
                          ) -> tuple[list[TextLine], list[tuple[float, float, float, float]]]:
     """:func:`read_text`, plus the boxes of wide, caption-like lines the detector found but
-    recognition could not read (scores below ``min_score``: scripts the models lack)."""
+    recognition could not read (scores below ``min_score``: scripts the models lack).
+
+    RapidOCR drops a detected line whose recognition comes back empty (Arabic, for one),
+    so with ``probe`` a frame where no caption was read gets a second, detection-only
+    pass, and its wide, centred lines that overlap no line read count as unread."""
     cfg = cfg or OnscreenTextConfig()
     h, w = image.shape[:2]
     if h < 16 or w < 16:
         return [], []
-    out = _ocr_engine(cfg.det_long_side, cfg.threads)(np.ascontiguousarray(image[..., ::-1]))
+    bgr = np.ascontiguousarray(image[..., ::-1])
+    # use_* passed every time: RapidOCR keeps them from the previous call (see _unread_boxes)
+    out = _ocr_engine(cfg.det_long_side, cfg.threads)(bgr, use_det=True, use_cls=False, use_rec=True)
     if getattr(out, "boxes", None) is None or not getattr(out, "txts", None):
-        return [], []
+        return [], (_unread_boxes(bgr, [], cfg) if probe else [])
     lines, unread = [], []
     for box, text, score in zip(out.boxes, out.txts, out.scores):
         pts = np.asarray(box, np.float64)
@@ -204,7 +210,32 @@ def read_text_and_unread(image: np.ndarray, cfg: OnscreenTextConfig | None = Non
         lines.append(TextLine(text, round(float(score), 3), tuple(round(v, 4) for v in frac)))
     for line, kind in zip(lines, classify([(ln.text, ln.box) for ln in lines], cfg.kinds)):
         line.kind = kind
+    if probe and not unread and not any(ln.kind == "caption" for ln in lines):
+        unread = _unread_boxes(bgr, [ln.box for ln in lines], cfg)
     return lines, unread
+
+
+def _caption_like(frac: tuple[float, float, float, float], cfg: OnscreenTextConfig) -> bool:
+    """Wide (``unread_min_width``), centred like a caption, and not taller than a line."""
+    return (frac[2] - frac[0] >= cfg.unread_min_width and frac[3] - frac[1] <= cfg.max_line_height
+            and abs((frac[0] + frac[2]) / 2 - 0.5) <= cfg.kinds.centre_tolerance)
+
+
+def _unread_boxes(bgr: np.ndarray, read: list[tuple[float, float, float, float]], cfg: OnscreenTextConfig
+                  ) -> list[tuple[float, float, float, float]]:
+    """Caption-like line boxes (fractions) from a detection-only pass that overlap
+    (vertically) none of the ``read`` boxes."""
+    h, w = bgr.shape[:2]
+    out = _ocr_engine(cfg.det_long_side, cfg.threads)(bgr, use_det=True, use_cls=False, use_rec=False)
+    boxes = getattr(out, "boxes", None)
+    found = []
+    for box in ([] if boxes is None else boxes):
+        pts = np.asarray(box, np.float64)
+        (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+        frac = (max(0.0, x0 / w), max(0.0, y0 / h), min(1.0, x1 / w), min(1.0, y1 / h))
+        if _caption_like(frac, cfg) and not any(min(frac[3], r[3]) > max(frac[1], r[1]) for r in read):
+            found.append(tuple(round(v, 4) for v in frac))
+    return found
 
 
 def stroke_density(image: np.ndarray, long_side: int = 320) -> float:
@@ -258,7 +289,7 @@ class OnscreenTextAnalyzer(Analyzer):
     """
 
     name = "onscreen_text"
-    version = "4"
+    version = "5"
     Config = OnscreenTextConfig
     profiles = frozenset({"full"})
     feature_keys = (
@@ -295,7 +326,8 @@ class OnscreenTextAnalyzer(Analyzer):
         if last is not None and float(np.mean(np.abs(small - last[0]))) < cfg.same_frame_diff:
             lines, unread = last[1], last[2]
         elif state["read"] < cfg.max_frames and stroke_density(img) >= cfg.min_stroke_density:
-            lines, unread = read_text_and_unread(img, cfg)
+            probe = t < state["hook_s"] and state["unread"] < cfg.unread_min_frames
+            lines, unread = read_text_and_unread(img, cfg, probe=probe)
             state["read"] += 1
             state["last"] = (small, lines, unread)
         else:
