@@ -75,6 +75,35 @@ def test_blockiness_higher_for_heavy_quantisation():
     assert blockiness(jpeg(8)[3:, 5:]) == pytest.approx(heavy, rel=0.2)
 
 
+def _jpeg_grey(quality: int) -> np.ndarray:
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2GRAY).astype(np.float32)
+
+
+def test_block_edge_share_finds_seams_between_flattened_blocks():
+    from scoring.analyzers.visual_quality import block_edge_share
+
+    shares = [block_edge_share(_jpeg_grey(q)) for q in (95, 50, 20, 10)]
+    assert shares[0] < 0.1 and shares == sorted(shares) and shares[1] > 0.3
+    assert block_edge_share(cv2.GaussianBlur(_jpeg_grey(95), (0, 0), 3)) < 0.05  # blur is not blocking
+    assert block_edge_share(np.zeros((10, 10), np.float32)) is None
+
+
+def test_block_edges_do_not_read_as_sharpness():
+    from scoring.analyzers.picture import block_phases, deblock, edge_sharpness
+
+    sharp = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    # the same picture as flat 8x8 blocks: the detail inside them is gone, seams are added
+    blocks = cv2.resize(cv2.resize(sharp, None, fx=1 / 8, fy=1 / 8, interpolation=cv2.INTER_AREA),
+                        None, fx=8, fy=8, interpolation=cv2.INTER_NEAREST)
+    assert block_phases(blocks, 0) == [7] and block_phases(blocks, 1) == [7]
+    assert block_phases(sharp, 0) == [] and block_phases(sharp, 1) == []
+    assert laplacian_sharpness(blocks) > laplacian_sharpness(sharp) - 0.2  # the seams read as edges
+    assert edge_sharpness(blocks, 0.0, 512) < edge_sharpness(sharp, 0.0, 512) - 0.5  # not after deblocking
+    smooth = cv2.GaussianBlur(sharp, (0, 0), 2)
+    assert np.array_equal(deblock(smooth), smooth)  # no grid: untouched
+
+
 def _sequence(offsets: list[tuple[int, int]]) -> np.ndarray:
     """Crops (320x180 portrait) of the astronaut at the given (dx, dy) pixel offsets."""
     big = cv2.resize(data.astronaut(), (400, 400))
