@@ -27,6 +27,7 @@ RECORDINGS = {
     "librispeech": "speech_librispeech_198-209-0000.ogg",
     "pesq": "audio_pesq_speech_clean.wav",
     "pyannote": "speech_pyannote_sample.wav",
+    "es_testimonial": "ugc/s_es_testimonial.mp4",  # a creator's Spanish testimonial (video's audio track)
 }
 LEVELS = {
     "noise": (20.0, 10.0, 5.0, 0.0),
@@ -34,7 +35,8 @@ LEVELS = {
     "lowpass": (3000.0, 2000.0, 1000.0, 500.0),
     "quiet": (12.0, 20.0, 28.0, 36.0),
 }
-BABBLE_FROM = {"jfk": "librispeech", "librispeech": "jfk", "pesq": "pyannote", "pyannote": "librispeech"}
+BABBLE_FROM = {"jfk": "librispeech", "librispeech": "jfk", "pesq": "pyannote", "pyannote": "librispeech",
+               "es_testimonial": "librispeech"}
 
 
 def load(name: str) -> np.ndarray:

@@ -66,6 +66,13 @@ def test_prior_2_is_default_and_prior_1_stays_loadable():
     assert load_scorer("hook@prior-1").model_id == "hook@prior-1"
 
 
+def test_a_bare_name_means_the_newest_built_in_prior():
+    assert load_scorer("audio_clarity").model_id == "audio_clarity@prior-3"
+    assert {"audio_clarity@prior-1", "audio_clarity@prior-2", "audio_clarity@prior-3"} <= set(list_models())
+    assert load_scorer("audio_clarity@prior-2").model_id == "audio_clarity@prior-2"
+    assert load_scorer("visual_clarity").model_id == "visual_clarity@prior-2"
+
+
 def test_hook_prior_2_no_speech_is_worse_than_late_speech():
     hook = load_scorer("hook")
     base = {"format.has_audio": True, "faces.frames_scanned": 20, "faces.anytime": True, "faces.first_s": 0.0,

@@ -47,6 +47,24 @@ def test_near_misses_do_not_match(text, term):
     assert not _found(text, term)
 
 
+def _heard(text: str, term: str) -> bool:
+    return bool(find(tokens(text, 0.0), term, phonetic=True))
+
+
+@pytest.mark.parametrize("text", ["a glass of moatly", "a glass of Otley", "a glass of oat lee", "Oatley milk"])
+def test_brand_heard_by_ear_matches(text):
+    assert _heard(text, "Oatly")
+
+
+@pytest.mark.parametrize("text, term", [
+    ("that tastes oddly good", "Oatly"),  # same rough sound key, but d is not Oatly's t
+    ("an oddly shaped glass", "Oatly"),
+    ("it was utterly creamy", "Oatly"),
+])
+def test_words_that_only_sound_alike_do_not_match(text, term):
+    assert not _heard(text, term)
+
+
 def test_number_words_and_times():
     toks = tokens("use code ACME twenty four now", [1.0, 1.2, 1.4, 1.6, 1.8, 2.0])
     assert [t.text for t in toks] == ["use", "code", "acme", "24", "now"]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
+from scoring.analyzers.language import language_name
 from scoring.analyzers.registry import register_analyzer
 from scoring.media.clip import Clip
 
@@ -163,17 +164,18 @@ class HookPhrasesAnalyzer(Analyzer):
     ``start_s`` (when they start, s), ``similarity`` (0-1), ``best_match``, ``lexical``,
     ``question``, ``is_hook``, ``quote`` (the opening up to the clause that makes it a hook);
     ``unsupported_language`` (ISO 639-1 of speech that could not be judged because the
-    prototypes are English; else None).
+    prototypes are English; else None), ``note`` (why the opening words were not judged:
+    "speech in Dutch: hook phrases are judged in English only"; else None).
     Events: one ``hook_phrase`` event when the opening is a hook phrase.
     """
 
     name = "hook_phrases"
-    version = "3"
+    version = "4"
     Config = HookPhrasesConfig
     after = ("asr",)
     feature_keys = (
         "opening_text", "start_s", "similarity", "best_match", "lexical", "question", "is_hook", "quote",
-        "unsupported_language",
+        "unsupported_language", "note",
     )
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
@@ -183,11 +185,13 @@ class HookPhrasesAnalyzer(Analyzer):
         language = asr.features.get("asr.language") if asr is not None else None
         if opening is None:
             unjudged = language if language not in (None, "en") else None
-            return self.signals({**dict.fromkeys(self.feature_keys), "unsupported_language": unjudged})
+            note = (f"speech in {language_name(unjudged)}: hook phrases are judged in English only"
+                    if unjudged else None)
+            return self.signals({**dict.fromkeys(self.feature_keys), "unsupported_language": unjudged, "note": note})
         text, t = opening
         scores = phrase_scores(text, semantic_threshold=cfg.semantic_threshold)
         features = {"opening_text": text or None, "start_s": round(float(t), 3) if text else None, **scores,
-                    "unsupported_language": None}
+                    "unsupported_language": None, "note": None}
         events = []
         if scores["is_hook"]:
             why = "a question" if scores["question"] and not scores["lexical"] else f'like "{scores["best_match"]}"'

@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
+from scoring.analyzers.language import language_name
 from scoring.analyzers.registry import register_analyzer
 from scoring.media.clip import Clip
 
@@ -160,18 +161,31 @@ def phonetic_key(text: str) -> str:
     return out
 
 
+def consonants(text: str) -> str:
+    """The consonant letters of a normalised word in order, exactly as spelled (ph -> f,
+    ck -> k), vowels and h/w/y dropped, repeats merged: "Oatly", "Otley", "oat lee" -> "tl";
+    "oddly" -> "dl"."""
+    out = ""
+    for ch in text.replace("ph", "f").replace("ck", "k"):
+        if ch not in "aeiouhwy" and not out.endswith(ch):
+            out += ch
+    return out
+
+
 def find(toks: list[Token], term: str, phonetic: bool = False) -> list[tuple[int, int]]:
     """Non-overlapping token spans [i, j) whose joined text is within edit tolerance of ``term``.
 
     ``phonetic``: also accept a span (one or two words) with the same :func:`phonetic_key`
-    and at most one more edit than the tolerance, or one extra sound before the name: a
-    name the recogniser spelled by ear ("Otley", "moatly" for "Oatly"). Used for brand and
-    product names in speech."""
+    and the same :func:`consonants` (only vowels may differ) at most one more edit than
+    the tolerance away, or one extra sound before the name: a name the recogniser spelled
+    by ear ("Otley", "moatly" for "Oatly"; not "oddly", whose d is not Oatly's t). Used
+    for brand and product names in speech."""
     key = _key(term)
     if not key:
         return []
     k = allowed_edits(key)
     sound = phonetic_key(key) if phonetic and len(key) >= 4 else ""
+    skeleton = consonants(key)
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(toks):
@@ -184,6 +198,7 @@ def find(toks: list[Token], term: str, phonetic: bool = False) -> list[tuple[int
                 if len(joined) > len(key) + k + (1 if sound else 0):
                     break
                 if _within(joined, key, k) or (sound and j - i < 2 and phonetic_key(joined) == sound
+                                               and consonants(joined) == skeleton
                                                and _within(joined, key, k + 1)):
                     hit = (i, j + 1)
                     break
@@ -315,6 +330,31 @@ def _semantic(units: list[tuple[str, list[Token], str]], skip: set[int], product
     return out
 
 
+def _not_checked_in_speech(features: dict, language: str, untranscribed: bool, cta_found: bool) -> None:
+    """Turn counts that found nothing into None (not measured) where the speech could not be
+    checked, and say why in ``features["note"]`` (in place). Found mentions stay counted."""
+    if untranscribed:
+        for key, first in (("brand_count", "brand_first_s"), ("product_count", "product_first_s")):
+            if features[key] == 0:
+                features[key] = None
+                features[first] = None
+        if features["brand_count"] is None:
+            features["brand_early"] = None
+        if features["semantic_count"] == 0:
+            features["semantic_count"] = None
+        if features["named_count"] == 0:
+            features["named_count"] = None
+        if features["disclosure"] is False:
+            features["disclosure"] = None
+        features["note"] = f"not checked: speech in {language} is not transcribed here"
+    else:
+        features["note"] = f"not checked in {language} speech: the built-in call-to-action phrases are English"
+    if not cta_found:
+        features["cta_count"] = None
+    if not features["cta_in_speech"]:
+        features["cta_in_speech"] = None
+
+
 def _as_evidence(found: list[Found]) -> list[dict]:
     return [{"t": f.t, "source": f.source, "text": f.term} for f in sorted(found, key=lambda f: (f.t, f.term))]
 
@@ -334,13 +374,19 @@ class MentionsAnalyzer(Analyzer):
     partnership", "sponsored"...), ``disclosure_text``, ``frames_read`` (OCR frames read here),
     ``speech_phrases_supported`` (False when the speech is not English: the built-in CTA
     phrases and the semantic product match are English and were not applied to it; campaign
-    names and CTAs still were; None without a detected language).
+    names and CTAs still were; None without a detected language), ``note`` (what could not
+    be checked in the speech and why; else None).
+
+    Speech that was not transcribed (a language with no model here) or whose calls to
+    action cannot be read (not English, and the campaign gives no CTA phrases of its own)
+    is not evidence of absence: a count that found nothing on screen is then None (not
+    measured), with ``note`` saying why, never 0 (measured, absent).
     Evidence: ``brand_mentions``, ``product_mentions``, ``cta`` (lists of {t, source, text}).
     Events: ``mention``, ``cta`` and ``disclosure`` (t in seconds, source speech|text).
     """
 
     name = "mentions"
-    version = "2"
+    version = "3"
     Config = MentionsConfig
     after = ("asr", "onscreen_text")
     context_fields = ("terms", "hook_seconds")
@@ -348,7 +394,7 @@ class MentionsAnalyzer(Analyzer):
     feature_keys = ("brand_count", "brand_first_s", "brand_early", "product_count", "product_first_s",
                     "product_named", "semantic_count", "named_count", "cta_count", "cta_first_s", "cta_text",
                     "cta_in_speech", "cta_on_screen", "spread", "disclosure", "disclosure_text", "frames_read",
-                    "speech_phrases_supported")
+                    "speech_phrases_supported", "note")
     evidence_keys = ("brand_mentions", "product_mentions", "cta")
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
@@ -370,6 +416,9 @@ class MentionsAnalyzer(Analyzer):
         named = _scan(units, products, names=True)
         language = asr.features.get("asr.language") if asr else None
         english = language in (None, "en")
+        # speech heard but not transcribed (no model for its language): names were not checked in it
+        untranscribed = bool(asr and asr.features.get("asr.transcript_reason"))
+        cta_unchecked = untranscribed or (not english and not ctx.terms.get("cta"))
         # MiniLM and the built-in CTA phrases are English: not applied to speech in other languages
         skip = {u for _, u, _ in named} | ({i for i, unit in enumerate(units) if unit[0] == "speech"} if not english else set())
         semantic = _semantic(units, skip, products, cfg.semantic_threshold)
@@ -400,7 +449,10 @@ class MentionsAnalyzer(Analyzer):
             "disclosure_text": disclosure[0].term if disclosure else None,
             "frames_read": frames_read,
             "speech_phrases_supported": english if language is not None else None,
+            "note": None,
         }
+        if language is not None and (untranscribed or cta_unchecked):
+            _not_checked_in_speech(features, language_name(language), untranscribed, bool(cta))
         events = [Event(t=f.t, kind=kind, source=f.source, label=f'{what} "{f.term}" in {f.source}: "{f.heard}"')
                   for kind, what, found in (("mention", "brand", brand), ("mention", "product", product),
                                             ("cta", "CTA", cta), ("disclosure", "disclosure", disclosure))

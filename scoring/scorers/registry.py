@@ -10,7 +10,7 @@ from scoring.errors import ConfigError
 from scoring.scorers.base import Scorer
 from scoring.scorers.rules import RuleScorer
 
-DEFAULT_VERSION = "prior-2"
+DEFAULT_VERSION = "prior-2"  # the oldest default; a model with a newer built-in prior-N uses that
 
 
 def builtin_models_dir() -> Path:
@@ -22,10 +22,23 @@ def builtin_models_dir() -> Path:
     raise ConfigError("built-in models folder not found (broken installation)")
 
 
+def default_version(name: str) -> str:
+    """The version a bare model name means: the newest built-in ``prior-N`` of that model
+    (``audio_clarity`` -> ``prior-3``, ``hook`` -> ``prior-2``), else :data:`DEFAULT_VERSION`.
+    Older priors stay loadable by their full reference."""
+    try:
+        folder = builtin_models_dir() / name
+    except ConfigError:
+        return DEFAULT_VERSION
+    numbers = [int(p.parent.name[6:]) for p in folder.glob("prior-*/model.json") if p.parent.name[6:].isdigit()]
+    return f"prior-{max(numbers)}" if numbers else DEFAULT_VERSION
+
+
 def parse_ref(ref: str) -> tuple[str, str]:
-    """``"hook@prior-1"`` -> ("hook", "prior-1"); a bare name means the default version."""
+    """``"hook@prior-1"`` -> ("hook", "prior-1"); a bare name means :func:`default_version`."""
     name, _, version = ref.partition("@")
-    return name.strip(), (version.strip() or DEFAULT_VERSION)
+    name = name.strip()
+    return name, (version.strip() or default_version(name))
 
 
 def model_dir(ref: str, roots: list[Path] | None = None) -> Path:

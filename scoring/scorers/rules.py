@@ -81,14 +81,17 @@ def all_hold(conds: list[Condition], features: Mapping[str, Any]) -> bool | None
 
 
 def _why_missing(feature: str, features: Mapping[str, Any]) -> str:
-    """Why a feature has no value: its analyzer did not run, said it is unavailable, or
-    found nothing it could measure."""
+    """Why a feature has no value: its analyzer did not run, said it is unavailable or why
+    it could not measure (its ``<analyzer>.note``, e.g. speech in a language it cannot
+    read), or found nothing it could measure."""
     prefix = feature.split(".", 1)[0]
     if not any(k.startswith(prefix + ".") for k in features):
         return "not run in this profile"
+    note = features.get(f"{prefix}.note")
     if features.get(f"{prefix}.available") is False:
-        note = features.get(f"{prefix}.note")
         return str(note) if note else "unavailable"
+    if isinstance(note, str) and note:
+        return note
     return "nothing to measure"
 
 
@@ -154,12 +157,13 @@ class Gate:
 CAP_SPAN = 0.2  # a capped score keeps this share of the ceiling to order flawed videos by their other merits
 
 
-def cap_value(value: float, ceiling: float) -> float:
-    """A score (0-100) under a severe flaw: ``ceiling × (0.8 + 0.2 × value / 100)``, so it
-    is at most the ceiling (at least 80 % of it) and two flawed videos keep the order of
-    their uncapped scores instead of tying at the ceiling."""
+def cap_value(value: float, ceiling: float, span: float = CAP_SPAN) -> float:
+    """A score (0-100) under a severe flaw: ``ceiling × (1 - span + span × value / 100)``
+    (span 0.2: 0.8 + 0.2 × value / 100), so it is at most the ceiling (at least 1 - span
+    of it) and two flawed videos keep the order of their uncapped scores instead of tying
+    at the ceiling."""
     v = max(0.0, min(100.0, value))
-    return min(v, ceiling * (1.0 - CAP_SPAN + CAP_SPAN * v / 100.0))
+    return min(v, ceiling * (1.0 - span + span * v / 100.0))
 
 
 @dataclass
@@ -198,6 +202,7 @@ class RuleScorer(Scorer):
     caps: list[CapRule] = field(default_factory=list)
     requires: list[Condition] = field(default_factory=list)
     requires_text: str = ""
+    cap_span: float = CAP_SPAN  # share of a capped sub-score that still follows the other terms
 
     @property
     def model_id(self) -> str:  # type: ignore[override]
@@ -216,7 +221,7 @@ class RuleScorer(Scorer):
         caps = [CapRule(**{**c, "when": _conditions(c["when"])}) for c in spec.get("caps", [])]
         req = spec.get("requires") or {}
         return cls(spec["name"], spec["version"], terms, gates, spec.get("description", ""), caps,
-                   _conditions(req.get("when")), req.get("text", ""))
+                   _conditions(req.get("when")), req.get("text", ""), float(spec.get("cap_span", CAP_SPAN)))
 
     def _not_measured(self, text: str) -> SubScore:
         return SubScore(self.name, None, [], self.model_id, coverage=0.0, not_measured=[text])
@@ -274,7 +279,7 @@ class RuleScorer(Scorer):
                                 cap.when[0].feature if cap.when else None))
         if caps:  # the lowest ceiling wins; cap_value keeps flawed videos in order
             worst = min(caps, key=lambda c: c.ceiling)
-            capped = cap_value(value, worst.ceiling)
+            capped = cap_value(value, worst.ceiling, self.cap_span)
             reasons.append(Reason(self.name, worst.text, round(capped - value, 1), worst.feature, kind="cap"))
             value = capped
         reasons.sort(key=lambda r: (r.kind != "cap", -abs(r.impact)))  # a severe flaw first
