@@ -130,17 +130,26 @@ def test_no_speech_scores_below_late_speech_on_the_hook(suite):
 
 def test_cta_absent_in_conversions(tmp_path):
     """Full profile (OCR): a burned-in "Link in bio" is a CTA; without it product integration
-    and the composite are lower. One verify source, to keep the suite's runtime modest."""
+    and the composite are lower. One verify source, to keep the suite's runtime modest.
+
+    The source speaks Arabic, which is not transcribed here: a CTA could still be said, so
+    the copy without on-screen CTA reads "not checked". With the voice replaced by music
+    (nothing spoken) the missing CTA is measured: "no call to action"."""
     rel, start = VERIFY_SOURCES[0]
     src = jc.load_source(rel, start, SECONDS)
-    clean = jc.build(src, tmp_path, "cta", jc.with_product, jc.with_cta)
-    bad = jc.build(src, tmp_path, "no_cta", jc.with_product)
+    clean = jc.build(src, tmp_path, "cta", jc.with_product, jc.with_cta, jc.no_speech)
+    bad = jc.build(src, tmp_path, "no_cta", jc.with_product, jc.no_speech)
+    spoken = jc.build(src, tmp_path, "no_cta_arabic", jc.with_product)
     campaign = campaign_from_dict(dict(CAMPAIGN))
-    results = run_local([VideoRef(str(clean)), VideoRef(str(bad))], RunSettings(campaign=campaign, profile="full"), 2)
-    doc = _rank(results, campaign)
-    c, b = doc[str(clean)], doc[str(bad)]
+    refs = [VideoRef(str(p)) for p in (clean, bad, spoken)]
+    doc = _rank(run_local(refs, RunSettings(campaign=campaign, profile="full"), 2), campaign)
+    c, b, s = doc[str(clean)], doc[str(bad)], doc[str(spoken)]
     assert any(m["text"] == "link in bio" for m in c["evidence"]["cta"])
     assert b["evidence"]["cta"] == []
     assert b["subscores"]["product_integration"] < c["subscores"]["product_integration"] - 5
     assert b["score"] < c["score"]
     assert any(r["text"].startswith("no call to action") and r["sign"] == "-" for r in b["reasons"])
+    assert s["evidence"]["speech_language"] == "ar" and s["evidence"]["cta"] == []
+    assert not any("call to action" in r["text"] for r in s["reasons"])
+    assert {"dimension": "product_integration",
+            "text": "call to action (not checked: speech in Arabic is not transcribed here)"} in s["not_measured"]

@@ -218,6 +218,7 @@ class AudioQualityConfig:
     muffle_per_khz: float = 4.0  # ... penalty per kHz of bandwidth missing
     quiet_dbfs: float = -26.0  # ... speech level under this costs a point per dB
     loud_percentile: float = 70.0  # bandwidth is measured on speech frames above this power percentile
+    min_clarity_speech_s: float = 2.0  # clarity reads the pauses between words: under 2 s of speech it is None
     full_modulation: float = 3.5  # clarity: a modulation index at or above this costs nothing
     modulation_weight: float = 4.0  # ... penalty per dB of modulation index missing
 
@@ -243,7 +244,8 @@ class AudioQualityAnalyzer(Analyzer):
         ``speech_level_dbfs``: mean power of the speech frames, dBFS.
         ``modulation``: envelope modulation index of 300-4000 Hz energy (:func:`modulation_index`).
         ``clarity``: one estimate, 0-100, that falls with noise, babble, muffling and low
-            level (:func:`clarity_estimate`).
+            level (:func:`clarity_estimate`); None under ``min_clarity_speech_s`` of speech
+            (too few pauses between words to read; a silent intro would pass for deep pauses).
     """
 
     name = "audio_quality"
@@ -291,7 +293,8 @@ class AudioQualityAnalyzer(Analyzer):
         bandwidth = speech_bandwidth_hz(audible_ltas, stats.freqs)
         level = 10 * math.log10(float(stats.power[is_speech].mean()) + 1e-20)
         modulation = modulation_index(stats)
-        clarity = (None if dyn is None or bandwidth is None
+        speech_s = float(is_speech.sum()) * cfg.hop_s
+        clarity = (None if dyn is None or bandwidth is None or speech_s < cfg.min_clarity_speech_s
                    else round(clarity_estimate(dyn, bandwidth, level, cfg, modulation), 2))
         features = {
             "snr_db": round(snr, 2),
@@ -301,7 +304,7 @@ class AudioQualityAnalyzer(Analyzer):
             "noise_snr_db": None if music else round(snr, 2),
             "music_snr_db": round(snr, 2) if music else None,
             "speech_hf_db": None if hf is None else round(hf, 2),
-            "speech_s": round(float(is_speech.sum()) * cfg.hop_s, 2),
+            "speech_s": round(speech_s, 2),
             "dynamics_db": None if dyn is None else round(dyn, 2),
             "speech_bandwidth_hz": None if bandwidth is None else round(bandwidth, 1),
             "speech_level_dbfs": round(level, 2),
