@@ -47,6 +47,7 @@ def long_clip(src: Path, dst: Path, repeats: int) -> Path:
 
     if dst.exists():
         return dst
+    dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_suffix(".tmp.mp4")
     first_dts: dict[int, int] = {}
     end: dict[int, int] = {}

