@@ -65,6 +65,17 @@ def test_words_that_only_sound_alike_do_not_match(text, term):
     assert not _heard(text, term)
 
 
+def test_unreliable_english_transcripts():
+    from scoring.analyzers.asr import AsrConfig, Word, unreliable
+
+    cfg = AsrConfig()
+    good = [Word(w, i * 0.3, i * 0.3 + 0.2, 0.8) for i, w in enumerate("link in bio".split())]
+    guessed = [Word(w, i * 0.3, i * 0.3 + 0.2, 0.25) for i, w in enumerate("see me in the next video".split())]
+    assert unreliable(good, 1.1, cfg) is None and unreliable([], None, cfg) is None
+    assert "repeats itself" in unreliable(good, 6.7, cfg)
+    assert "improbable" in unreliable(guessed, 0.9, cfg)
+
+
 def test_number_words_and_times():
     toks = tokens("use code ACME twenty four now", [1.0, 1.2, 1.4, 1.6, 1.8, 2.0])
     assert [t.text for t in toks] == ["use", "code", "acme", "24", "now"]

@@ -77,6 +77,27 @@ def test_language_without_a_model_has_no_transcript_and_says_why(tmp_path):
     assert out["mentions"].features["mentions.speech_phrases_supported"] is False
 
 
+@pytest.mark.parametrize("voice, text", [
+    ("nl", "Hallo allemaal, vandaag laat ik jullie mijn ochtendroutine zien met deze lekkere koffie."),
+    ("ar", "مرحبا بالجميع، اليوم سأريكم روتيني الصباحي والقهوة التي أشربها كل يوم."),
+])
+def test_other_speech_taken_for_english_is_not_transcribed_into_invented_english(tmp_path, voice, text):
+    # language ID off (everything is "English"): tiny.en guesses ("I'm not sure if you'll be able
+    # to see me in the next video.", p 0.23) or loops ("I'm here to meet you, I'm here to meet you...")
+    out = analyze(speech_video(tmp_path, voice, text), asr_config={"detect_language": False})
+    asr = out["asr"]
+    assert asr.evidence["transcript"] is None, asr.evidence["transcript"]
+    assert asr.features["asr.transcript_reason"].startswith("speech not recognised as English (")
+    assert out["mentions"].features["mentions.cta_count"] is None  # not checked, not absent
+    assert out["hook_phrases"].features["hook_phrases.note"].startswith("not checked: speech not recognised")
+
+
+def test_english_passes_the_guard(tmp_path):
+    out = analyze(speech_video(tmp_path, "en-us", "This serum changed my skin in two weeks, link in bio."),
+                  asr_config={"detect_language": False})
+    assert "serum" in out["asr"].evidence["transcript"].lower() and out["asr"].features["asr.transcript_reason"] is None
+
+
 def test_no_speech_has_no_language(tmp_path):
     path = write_video(tmp_path / "silent.mp4", solid(64, 128, 90), n_frames=16, fps=8, size=(64, 128),
                        audio=np.zeros(2 * 48000, np.float32))

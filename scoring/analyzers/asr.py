@@ -50,6 +50,11 @@ class AsrConfig:
     detect_language: detect the spoken language with Whisper base (False: assume English).
     hotwords: pass the campaign's brand, aliases and product names to the recogniser.
     languages: ISO 639-1 codes transcribed; speech in others gets no transcript and a reason.
+    max_compression: an English transcript with a segment whose text compresses more than
+        this (zlib, Whisper's own measure and default threshold) is a loop ("I was very happy
+        to be here with you and I was very happy..."): dropped, with a reason.
+    min_word_p: an English transcript whose words' mean probability is under this is
+        dropped as well (tiny.en guessing at speech in another language; notes/audio.md).
     """
 
     pad_s: float = 0.37
@@ -60,6 +65,8 @@ class AsrConfig:
     detect_language: bool = True
     hotwords: bool = True
     languages: tuple[str, ...] = tuple(sorted(TRANSCRIBED))
+    max_compression: float = 2.4
+    min_word_p: float = 0.35
 
 
 @dataclass
@@ -88,9 +95,10 @@ def stretches(segments: list[tuple[float, float]], duration_s: float, pad_s: flo
     return [(a, b) for a, b in out]
 
 
-def transcribe(samples: np.ndarray, ranges: list[tuple[int, int]] | None,
-               cfg: AsrConfig, language: str = "en", hotwords: str | None = None) -> tuple[list[Word], float | None]:
-    """Words (times on the original clock, s) and mean segment log-probability.
+def transcribe(samples: np.ndarray, ranges: list[tuple[int, int]] | None, cfg: AsrConfig, language: str = "en",
+               hotwords: str | None = None) -> tuple[list[Word], float | None, float | None]:
+    """Words (times on the original clock, s), mean segment log-probability and the highest
+    segment compression ratio (Whisper's repetition measure; None without segments).
 
     ``samples``: mono float32, shape (n,), 16 kHz. Only ``ranges`` (sample indices) are
     decoded: they are concatenated and the times mapped back, as faster-whisper does.
@@ -101,7 +109,7 @@ def transcribe(samples: np.ndarray, ranges: list[tuple[int, int]] | None,
     from faster_whisper.transcribe import restore_speech_timestamps
 
     if ranges is not None and not ranges:
-        return [], None
+        return [], None, None
     audio = samples if ranges is None else np.concatenate([samples[a:b] for a, b in ranges])
     model = whisper_model(cfg.threads) if language == "en" else multilingual_model(cfg.threads)
     segs, _ = model.transcribe(
@@ -111,14 +119,24 @@ def transcribe(samples: np.ndarray, ranges: list[tuple[int, int]] | None,
     if ranges is not None:
         segs = restore_speech_timestamps(segs, [{"start": a, "end": b} for a, b in ranges], RATE)
     words: list[Word] = []
-    logprobs = []
+    logprobs, compression = [], []
     for seg in segs:
         logprobs.append(seg.avg_logprob)
+        compression.append(seg.compression_ratio)
         for w in seg.words or []:
             text = w.word.strip()
             if text:
                 words.append(Word(text, round(float(w.start), 3), round(float(w.end), 3), round(float(w.probability), 3)))
-    return words, (float(np.mean(logprobs)) if logprobs else None)
+    return words, (float(np.mean(logprobs)) if logprobs else None), (max(compression) if compression else None)
+
+
+def unreliable(words: list[Word], max_compression: float | None, cfg: AsrConfig) -> str | None:
+    """Why a transcript is not to be trusted (a loop, or improbable words), else None."""
+    if max_compression is not None and max_compression > cfg.max_compression:
+        return f"the English model repeats itself (compression {max_compression:.1f})"
+    if words and float(np.mean([w.p for w in words])) < cfg.min_word_p:
+        return f"the English model's words are improbable (mean p {np.mean([w.p for w in words]):.2f})"
+    return None
 
 
 def snap_to_speech(words: list[Word], segments: list[tuple[float, float]]) -> None:
@@ -160,7 +178,7 @@ class AsrAnalyzer(Analyzer):
     """
 
     name = "asr"
-    version = "2"
+    version = "3"
     Config = AsrConfig
     requires = ("speech",)
     profiles = frozenset({"full"})
@@ -190,7 +208,10 @@ class AsrAnalyzer(Analyzer):
             language_p = None if p is None else round(p, 3)
             if language in cfg.languages:
                 hot = campaign_hotwords(ctx.terms) if cfg.hotwords else None
-                words, logprob = transcribe(audio.samples, ranges, cfg, language, hot)
+                words, logprob, compression = transcribe(audio.samples, ranges, cfg, language, hot)
+                doubt = unreliable(words, compression, cfg) if language == "en" else None
+                if doubt:  # tiny.en invents English from speech it cannot read: say so, keep nothing
+                    words, reason = [], f"speech not recognised as English ({doubt}): not transcribed"
                 snap_to_speech(words, segments)
             elif language is not None:
                 reason = f"speech in {language_name(language)}: no model for it here"

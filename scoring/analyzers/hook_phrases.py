@@ -185,8 +185,9 @@ class HookPhrasesAnalyzer(Analyzer):
         language = asr.features.get("asr.language") if asr is not None else None
         if opening is None:
             unjudged = language if language not in (None, "en") else None
-            note = (f"speech in {language_name(unjudged)}: hook phrases are judged in English only"
-                    if unjudged else None)
+            reason = asr.features.get("asr.transcript_reason") if asr is not None else None
+            note = (f"speech in {language_name(unjudged)}: hook phrases are judged in English only" if unjudged
+                    else f"not checked: {reason}" if reason else None)
             return self.signals({**dict.fromkeys(self.feature_keys), "unsupported_language": unjudged, "note": note})
         text, t = opening
         scores = phrase_scores(text, semantic_threshold=cfg.semantic_threshold)

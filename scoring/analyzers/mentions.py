@@ -346,7 +346,8 @@ def _not_checked_in_speech(features: dict, language: str, untranscribed: bool, c
             features["named_count"] = None
         if features["disclosure"] is False:
             features["disclosure"] = None
-        features["note"] = f"not checked: speech in {language} is not transcribed here"
+        features["note"] = (f"not checked: speech in {language} is not transcribed here" if language != "English"
+                            else "not checked: the speech was not recognised as English")
     else:
         features["note"] = f"not checked in {language} speech: the built-in call-to-action phrases are English"
     if not cta_found:
