@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -103,12 +104,14 @@ def test_thread_budget_per_worker():
         "import numpy, cv2, torch\n"
         "threads.cap_loaded()\n"
         "from threadpoolctl import threadpool_info\n"
+        "import os\n"
         "print(torch.get_num_threads(), cv2.getNumThreads(), max(p['num_threads'] for p in threadpool_info()),"
-        " threads.budget())\n"
+        " threads.budget(), os.environ['OMP_WAIT_POLICY'])\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["1", "1", "1", "1"]
+    assert out.stdout.split() == ["1", "1", "1", "1", "PASSIVE"]  # no spinning OpenMP waits
 
 
 def test_engine_settings_are_validated():
