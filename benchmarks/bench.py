@@ -51,6 +51,11 @@ def _rows(r: dict) -> list[tuple[str, str, str]]:
                          f"{x['per_min_warm']} /min warm, {x['per_min']} /min incl. loading", ""))
         rows.append(("throughput 2 workers / 1 worker (warm; incl. loading)",
                      f"{t['ratio_warm']} x; {t['ratio_wall']} x", ">= 1.8"))
+        if "w1_one_core" in t:
+            x = t["w1_one_core"]
+            rows.append(("fast throughput, 1 worker pinned to 1 core", f"{x['per_min_warm']} /min warm", ""))
+            rows.append(("2 workers / 1 worker on 1 core (scaling of workers)", f"{t['ratio_warm_vs_one_core']} x",
+                         ""))
     if "memory" in r:
         m = r["memory"]
         rows.append((f"memory, batch of {m['batch']} ({m['long_videos']} x {m['long_s']} s), {m['workers']} workers",

@@ -158,13 +158,31 @@ def _score(paths: list[Path], profile: str, workers: int, sampler: RssSampler | 
             "per_min_warm": warm}
 
 
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a and b else None
+
+
 def throughput(clip: Path, copies: int, tmp: Path) -> dict:
-    """Fast-profile videos/min at 1 and 2 workers on ``copies`` distinct copies of ``clip``."""
+    """Fast-profile videos/min at 1 and 2 workers on ``copies`` distinct copies of ``clip``.
+
+    One worker gets every core's threads (what ``--workers 1`` does), so its rate already
+    holds what two threads gain; ``w1_one_core`` runs it pinned to one core (one thread),
+    which separates the scaling of workers from the gain of threads.
+    """
     paths = [distinct_copy(clip, tmp / f"tp_{i:03d}.mp4", i) for i in range(copies)]
     one = _score(paths, "fast", 1)
     two = _score(paths, "fast", 2)
-    ratio = round(two["per_min_warm"] / one["per_min_warm"], 2) if one["per_min_warm"] and two["per_min_warm"] else None
-    return {"w1": one, "w2": two, "ratio_warm": ratio, "ratio_wall": round(two["per_min"] / one["per_min"], 2)}
+    out = {"w1": one, "w2": two, "ratio_warm": _ratio(two["per_min_warm"], one["per_min_warm"]),
+           "ratio_wall": _ratio(two["per_min"], one["per_min"])}
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+    if len(cores) >= 2:
+        os.sched_setaffinity(0, {min(cores)})  # workers inherit it: available_cores() == 1
+        try:
+            out["w1_one_core"] = _score(paths, "fast", 1)
+        finally:
+            os.sched_setaffinity(0, cores)
+        out["ratio_warm_vs_one_core"] = _ratio(two["per_min_warm"], out["w1_one_core"]["per_min_warm"])
+    return out
 
 
 def _window(samples: list[tuple[int, float]], lo: int, hi: int) -> float | None:
