@@ -112,8 +112,9 @@ def deblock(gray: np.ndarray, block: int = 8) -> np.ndarray:
 
 
 def edge_sharpness(native: np.ndarray, noise: float, short_side: int) -> float:
-    """Sharpness of the picture's edges, not of its grain: the native-resolution luma
-    (H, W), 8-bit levels, is median-filtered with a window that grows with the measured
+    """Sharpness of the picture's edges, not of its grain or its codec's blocks: the
+    native-resolution luma (H, W), 8-bit levels, has its block grid smoothed out
+    (:func:`deblock`), is median-filtered with a window that grows with the measured
     ``noise`` sigma (DENOISE_STEPS: a median keeps step edges and removes grain), scaled to
     the reference short side, and scored by :func:`laplacian_sharpness` (no noise term).
     Adding noise to a picture therefore no longer raises its sharpness (measured on real
@@ -164,7 +165,7 @@ class PictureAnalyzer(Analyzer):
     native resolution). Letterbox/pillarbox bars are cut off first (:func:`content_box`)."""
 
     name = "picture"
-    version = "4"
+    version = "5"
     Config = PictureConfig
     feature_keys = ("sharpness", "brightness", "crushed_ratio", "blown_ratio", "contrast", "noise_level")
     evidence_keys = ("sharpness", "brightness", "noise_level")
