@@ -70,7 +70,32 @@ def test_a_bare_name_means_the_newest_built_in_prior():
     assert load_scorer("audio_clarity").model_id == "audio_clarity@prior-3"
     assert {"audio_clarity@prior-1", "audio_clarity@prior-2", "audio_clarity@prior-3"} <= set(list_models())
     assert load_scorer("audio_clarity@prior-2").model_id == "audio_clarity@prior-2"
-    assert load_scorer("visual_clarity").model_id == "visual_clarity@prior-2"
+    assert load_scorer("visual_clarity").model_id == "visual_clarity@prior-3"
+    assert load_scorer("visual_clarity@prior-2").model_id == "visual_clarity@prior-2"
+
+
+# picture / visual_quality features of a real creator clip (v_ar_car_talk) blurred with
+# Gaussian sigma 2, 3.5 and 5: all three are under the heavy-blur cap (sharpness < 0.78)
+_BLURRED = [
+    {"picture.sharpness": 0.669, "picture.brightness": 0.3749, "picture.crushed_ratio": 0.0105,
+     "picture.blown_ratio": 0.0, "picture.noise_level": 0.248, "visual_quality.blockiness": 0.1606,
+     "visual_quality.shake": 0.453, "visual_quality.brisque": 70.01},
+    {"picture.sharpness": 0.556, "picture.brightness": 0.3748, "picture.crushed_ratio": 0.0076,
+     "picture.blown_ratio": 0.0, "picture.noise_level": 0.239, "visual_quality.blockiness": 0.0883,
+     "visual_quality.shake": 0.308, "visual_quality.brisque": 75.13},
+    {"picture.sharpness": 0.52, "picture.brightness": 0.3748, "picture.crushed_ratio": 0.0055,
+     "picture.blown_ratio": 0.0, "picture.noise_level": 0.228, "visual_quality.blockiness": 0.0792,
+     "visual_quality.shake": 0.328, "visual_quality.brisque": 78.36},
+]
+
+
+def test_visual_clarity_prior_3_keeps_capped_blur_levels_in_order():
+    """prior-2 ties the first two (the cap's 0.8 + 0.2 x score, rounded to 0.1); prior-3's
+    cap_span 0.5 keeps all three apart and in order, under the ceiling of 30."""
+    old = [load_scorer("visual_clarity@prior-2").score(f).value for f in _BLURRED]
+    new = [load_scorer("visual_clarity@prior-3").score(f).value for f in _BLURRED]
+    assert old == [28.8, 28.8, 28.7]
+    assert new == [27.0, 26.9, 26.8]
 
 
 def test_hook_prior_2_no_speech_is_worse_than_late_speech():
