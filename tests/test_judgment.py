@@ -89,6 +89,14 @@ _BLURRED = [
 ]
 
 
+@pytest.mark.parametrize("span", [-0.1, 1.5, "0.5", True])
+def test_cap_span_is_validated(span):
+    from scoring.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="cap_span"):
+        RuleScorer.from_spec({**SPEC, "cap_span": span})
+
+
 def test_visual_clarity_prior_3_keeps_capped_blur_levels_in_order():
     """prior-2 ties the first two (the cap's 0.8 + 0.2 x score, rounded to 0.1); prior-3's
     cap_span 0.5 keeps all three apart and in order, under the ceiling of 30."""

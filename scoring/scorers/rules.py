@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from scoring.errors import ConfigError
 from scoring.scorers.base import Cap, Reason, Scorer, SubScore
 from scoring.scorers.derived import derive
 
@@ -220,8 +221,12 @@ class RuleScorer(Scorer):
         gates = [Gate(**g) for g in spec.get("gates", [])]
         caps = [CapRule(**{**c, "when": _conditions(c["when"])}) for c in spec.get("caps", [])]
         req = spec.get("requires") or {}
+        span = spec.get("cap_span", CAP_SPAN)
+        if isinstance(span, bool) or not isinstance(span, int | float) or not 0.0 <= span <= 1.0:
+            raise ConfigError(f"model {spec['name']}@{spec['version']}: cap_span must be a number from 0 to 1, "
+                              f"got {span!r}")
         return cls(spec["name"], spec["version"], terms, gates, spec.get("description", ""), caps,
-                   _conditions(req.get("when")), req.get("text", ""), float(spec.get("cap_span", CAP_SPAN)))
+                   _conditions(req.get("when")), req.get("text", ""), float(span))
 
     def _not_measured(self, text: str) -> SubScore:
         return SubScore(self.name, None, [], self.model_id, coverage=0.0, not_measured=[text])
