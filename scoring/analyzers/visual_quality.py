@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 from scipy.special import gamma as gamma_fn
 
+from scoring.analyzers.artefacts import banding, smearing
 from scoring.analyzers.base import AnalysisContext, Analyzer, Signals
 from scoring.analyzers.picture import content_box, crop_content
 from scoring.analyzers.registry import register_analyzer
@@ -298,12 +299,17 @@ class VisualQualityAnalyzer(Analyzer):
         ``brisque``: BRISQUE at a 540-px short side (0 pristine, ~100 very distorted).
         ``quality``: 0-100 combination (100 - BRISQUE, discounted for blocks and shake);
             also the ``visual_quality`` evidence.
+        ``banding``: median share of the stills' smooth gradients that are flat steps
+            (:func:`scoring.analyzers.artefacts.banding`; None without gradients).
+        ``smearing``: median missing share of the finest detail where the stills have
+            texture (:func:`scoring.analyzers.artefacts.smearing`). Banding and smearing
+            are reported, not yet weighted into ``visual_clarity``.
     """
 
     name = "visual_quality"
-    version = "3"
+    version = "4"
     Config = VisualQualityConfig
-    feature_keys = ("blockiness", "block_edges", "shake", "brisque", "quality")
+    feature_keys = ("blockiness", "block_edges", "shake", "brisque", "quality", "banding", "smearing")
     evidence_keys = ("visual_quality",)
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
@@ -320,6 +326,8 @@ class VisualQualityAnalyzer(Analyzer):
                 shares.append(share)
                 b = min(3.0, b + cfg.block_edge_gain * max(0.0, share - cfg.block_edge_base))
             blocks.append(b * float(np.clip(cfg.reference_short_side / min(g.shape), 0.5, 2.0)))
+        bands = [b for b in (banding(g) for g in grays) if b is not None]
+        smears = [m for m in (smearing(g) for g in grays) if m is not None]
         block = float(np.median(blocks)) if blocks else None
         block_edges = float(np.median(shares)) if shares else None
         scores = [s for s in (brisque_score(_resize_short(g, cfg.reference_short_side) / 255.0) for g in grays)
@@ -338,6 +346,8 @@ class VisualQualityAnalyzer(Analyzer):
             "shake": _round(shake, 3),
             "brisque": _round(brisque, 2),
             "quality": _round(quality, 1),
+            "banding": _round(float(np.median(bands)), 4) if bands else None,
+            "smearing": _round(float(np.median(smears)), 4) if smears else None,
         }
         return self.signals(features, {"visual_quality": features["quality"]})
 
