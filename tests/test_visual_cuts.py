@@ -127,24 +127,32 @@ def test_graphic_pop_in_and_flash_are_not_cuts(tmp_path):
     assert find_cuts(decode_clip(str(path)).signatures) == []
 
 
-def write_late_video(path: Path, fn, n_frames: int, start_s: float, audio: np.ndarray, rate: int = 48000) -> Path:
-    """Like videofactory.write_video, but the video stream's first frame is at ``start_s``
-    while the audio starts at 0 (the file's presentation start)."""
+def _encode_late(path: Path, frames, fps: int, size: tuple[int, int], crf: str, audio: np.ndarray,
+                 rate: int) -> Path:
+    """Write ``frames`` ((pts index, RGB image) pairs at 1/``fps`` s per index) as H.264 plus
+    ``audio`` (mono, from 0 s) as AAC: a first index above 0 makes a late video stream."""
     with av.open(str(path), "w") as out:
-        vs = out.add_stream("libx264", rate=FPS)
-        vs.width, vs.height, vs.pix_fmt = W, H, "yuv420p"
-        vs.options = {"crf": "28", "preset": "veryfast"}
+        vs = out.add_stream("libx264", rate=fps)
+        vs.width, vs.height, vs.pix_fmt = size[0], size[1], "yuv420p"
+        vs.options = {"crf": crf, "preset": "veryfast"}
         astream = out.add_stream("aac", rate=rate, layout="mono")
-        offset = int(round(start_s * FPS))
-        for i in range(n_frames):
-            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(fn(i, (i + offset) / FPS)), format="rgb24")
-            frame.pts, frame.time_base = i + offset, Fraction(1, FPS)
+        for i, img in frames:
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, fps)
             for packet in vs.encode(frame):
                 out.mux(packet)
         for packet in vs.encode():
             out.mux(packet)
         encode_audio(out, astream, audio, rate)
     return path
+
+
+def write_late_video(path: Path, fn, n_frames: int, start_s: float, audio: np.ndarray, rate: int = 48000) -> Path:
+    """Like videofactory.write_video, but the video stream's first frame is at ``start_s``
+    while the audio starts at 0 (the file's presentation start)."""
+    offset = int(round(start_s * FPS))
+    frames = ((i + offset, fn(i, (i + offset) / FPS)) for i in range(n_frames))
+    return _encode_late(path, frames, FPS, (W, H), "28", audio, rate)
 
 
 def test_late_video_stream_times_count_from_the_file_start(tmp_path):
@@ -181,24 +189,11 @@ def late_copy_of_clean(path: Path, video_start_s: float = 0.8, blank_until_s: fl
     audio = audio[: int(seconds * rate)].astype(np.float32)
     import cv2
 
-    with av.open(str(path), "w") as out:
-        vs = out.add_stream("libx264", rate=round(fps))
-        vs.width, vs.height, vs.pix_fmt = 360, 640, "yuv420p"
-        vs.options = {"crf": "20", "preset": "veryfast"}
-        astream = out.add_stream("aac", rate=rate, layout="mono")
-        first = int(round(video_start_s * fps))
-        for i in range(first, len(pictures)):
-            t = i / fps
-            img = pictures[i] if t >= blank_until_s else np.full_like(pictures[i], 128)
-            frame = av.VideoFrame.from_ndarray(cv2.resize(img, (360, 640), interpolation=cv2.INTER_AREA),
-                                               format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, round(fps))
-            for packet in vs.encode(frame):
-                out.mux(packet)
-        for packet in vs.encode():
-            out.mux(packet)
-        encode_audio(out, astream, audio, rate)
-    return path
+    fps = round(fps)
+    frames = ((i, cv2.resize(pictures[i] if i / fps >= blank_until_s else np.full_like(pictures[i], 128), (360, 640),
+                             interpolation=cv2.INTER_AREA))
+              for i in range(int(round(video_start_s * fps)), len(pictures)))
+    return _encode_late(path, frames, fps, (360, 640), "20", audio, rate)
 
 
 def test_late_video_stream_face_text_and_speech_times_count_from_the_file_start(tmp_path):
