@@ -3,10 +3,10 @@
 Both are measured on a still's luma at its coded resolution and reported by the
 ``visual_quality`` analyzer; neither is weighted into ``visual_clarity`` yet (there is
 no viewer judgment here to weigh them against). On H.264 CRF 18 -> 51 ladders of 8 real
-sources (parameters not fitted to them) banding rose for 6 (Spearman five +1.0, one +0.9;
-a selfie +0.4, a KoNViD clip +0.1) and smearing for 5 (three +1.0, two +0.9; the others
-+0.6, +0.2, +0.1). Darkening raised banding on all 8 (+0.7 to +1.0); added noise dithers
-it away (0). Numbers in notes/lead.md.
+sources, measured on the middle still as the analyzer does (parameters not fitted to
+them), banding rose for 6 (Spearman four +1.0, two +0.9; a selfie +0.4, a KoNViD clip
+-0.4) and smearing for 5 (three +1.0, two +0.9; the others +0.7, +0.1, +0.1). Darkening
+raised banding on all 8 (+0.4 to +1.0); added noise dithers it away (0). notes/lead.md.
 """
 
 from __future__ import annotations
