@@ -138,35 +138,26 @@ def test_one_hostile_batch(hostile, tmp_path):
     assert "image (PNG)" in by_name["image.mp4"]["error"]["message"]
 
 
-@pytest.mark.parametrize("rows, problem", [
-    ("path,views\nclean.mp4,-5\n", "views"),
-    ("path,views\nclean.mp4,lots\n", "views"),
-    ("video,views\nclean.mp4,5\n", "path"),
+@pytest.mark.parametrize("name, text, problem", [
+    ("m.csv", "path,views\nclean.mp4,-5\n", "views"),
+    ("m.csv", "path,views\nclean.mp4,lots\n", "views"),
+    ("m.csv", "video,views\nclean.mp4,5\n", "path"),
+    ("camp.toml", 'name = "x"\nobjectiv = "conversions"\n', "objectiv"),
+    ("camp.toml", 'name = "x"\nshortlist_size = "five"\n', "shortlist_size"),
+    ("camp.toml", 'name = "x"\nproduct_images = ["nowhere/can.png"]\n', "can.png"),
 ])
-def test_bad_manifest_exits_2_and_writes_nothing(tmp_path, capsys, rows, problem):
-    manifest = tmp_path / "m.csv"
-    shutil.copy(FIXTURES / "clean.mp4", tmp_path / "clean.mp4")
-    manifest.write_text(rows)
+def test_bad_manifest_or_campaign_exits_2_and_writes_nothing(tmp_path, capsys, name, text, problem):
+    given = tmp_path / name
+    given.write_text(text)
+    if name == "m.csv":
+        shutil.copy(FIXTURES / "clean.mp4", tmp_path / "clean.mp4")
+        args = ["--manifest", str(given)]
+    else:
+        args = [str(FIXTURES / "clean.mp4"), "--campaign", str(given)]
     out = tmp_path / "out"
-    assert main(["score", "--manifest", str(manifest), "--out", str(out), "--quiet", "--no-ledger"]) == 2
+    assert main(["score", *args, "--out", str(out), "--quiet", "--no-ledger"]) == 2
     err = capsys.readouterr().err
-    assert "m.csv" in err and problem in err
-    assert not out.exists()
-
-
-@pytest.mark.parametrize("body, problem", [
-    ('name = "x"\nobjectiv = "conversions"\n', "objectiv"),
-    ('name = "x"\nshortlist_size = "five"\n', "shortlist_size"),
-    ('name = "x"\nproduct_images = ["nowhere/can.png"]\n', "can.png"),
-])
-def test_bad_campaign_exits_2_and_writes_nothing(tmp_path, capsys, body, problem):
-    camp = tmp_path / "camp.toml"
-    camp.write_text(body)
-    out = tmp_path / "out"
-    assert main(["score", str(FIXTURES / "clean.mp4"), "--campaign", str(camp), "--out", str(out), "--quiet",
-                 "--no-ledger"]) == 2
-    err = capsys.readouterr().err
-    assert "camp.toml" in err and problem in err
+    assert name in err and problem in err
     assert not out.exists()
 
 

@@ -122,12 +122,15 @@ class _Sampler:
         self.targets = np.sort(targets)
         self.tolerance = tolerance
         self.next = 0
-        self.count = 0
         self._buffer: np.ndarray | None = None
         self.times: list[float] = []
 
     def wants(self, t: float) -> bool:
         return self.next < len(self.targets) and t + self.tolerance >= self.targets[self.next]
+
+    @property
+    def count(self) -> int:
+        return len(self.times)
 
     def take(self, t: float, image: np.ndarray) -> None:
         if self._buffer is None:
@@ -135,7 +138,6 @@ class _Sampler:
         elif self.count == len(self._buffer) or image.shape != self._buffer.shape[1:]:
             raise ValueError(f"frame {self.count} at {t:.3f} s does not fit the sampled frames")
         self._buffer[self.count] = image
-        self.count += 1
         self.times.append(t)
         while self.next < len(self.targets) and self.targets[self.next] <= t + self.tolerance:
             self.next += 1
