@@ -83,7 +83,7 @@ def main() -> None:
     ap.add_argument("--memory-profile", default="full", choices=("fast", "full"))
     ap.add_argument("--skip", action="append", default=[], choices=PARTS)
     args = ap.parse_args()
-    clip = bench_pipeline.make_bench_clip(bench_pipeline.BENCH_DIR / "bench_30s_1080x1920_speech.mp4")
+    clip = bench_pipeline.make_bench_clip(bench_pipeline.clip_path())
     r: dict = {}
     if "pipeline" not in args.skip:
         r["pipeline"] = bench_pipeline.measure(clip, args.repeat)

@@ -220,9 +220,9 @@ def main(argv: list[str] | None = None, on_part=None) -> dict:
     if args.clip:
         clip = Path(args.clip)
     else:
-        from bench_pipeline import BENCH_DIR, make_bench_clip
+        from bench_pipeline import clip_path, make_bench_clip
 
-        clip = make_bench_clip(BENCH_DIR / "bench_30s_1080x1920_speech.mp4")
+        clip = make_bench_clip(clip_path())
     out: dict = {}
     with tempfile.TemporaryDirectory(prefix="sparkscout-bench-") as tmp:
         if "throughput" not in args.skip:

@@ -114,6 +114,42 @@ def test_thread_budget_per_worker():
     assert out.stdout.split() == ["1", "1", "1", "1", "PASSIVE"]  # no spinning OpenMP waits
 
 
+_DECODE_THREADS = (
+    "import os, sys, threading, time\n"
+    "from scoring import threads\n"
+    "threads.cap(int(sys.argv[1]))\n"
+    "from scoring.media import decode_clip\n"
+    "decode_clip(sys.argv[2])  # warm: imports, first-use pools\n"
+    "base = len(os.listdir('/proc/self/task'))\n"
+    "peak, stop = [base], threading.Event()\n"
+    "def watch():\n"
+    "    while not stop.is_set():\n"
+    "        peak.append(len(os.listdir('/proc/self/task')))\n"
+    "        time.sleep(0.0005)\n"
+    "w = threading.Thread(target=watch); w.start()\n"
+    "for _ in range(3):\n"
+    "    decode_clip(sys.argv[2])\n"
+    "stop.set(); w.join()\n"
+    "print(max(peak) - base - 1)  # threads besides this one and the watcher\n"
+)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc")
+def test_decoder_threads_follow_the_budget():
+    """FFmpeg's decoding and scaling threads count against a worker's budget (by default
+    they used every core). A clip without audio: the audio resampler's filter graph keeps
+    two idle threads of its own."""
+    clip = str(Path(__file__).resolve().parent.parent / "fixtures" / "videos" / "noaudio.mp4")
+    counts = []
+    for budget in (1, 2):
+        out = subprocess.run([sys.executable, "-c", _DECODE_THREADS, str(budget), clip],
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        counts.append(int(out.stdout.split()[-1]))
+    assert counts[0] == 0  # budget 1: FFmpeg decodes in the calling thread
+    assert counts[1] >= 1  # budget 2: decoding threads
+
+
 def test_engine_settings_are_validated():
     with pytest.raises(ConfigError, match="workers"):
         make_engine("local", workers=0)

@@ -11,6 +11,7 @@ from scoring.errors import MediaError
 from scoring.media.clip import SIGNATURE_SIZE, AudioTrack, Clip, Frames, FrameSignatures, SamplingPlan, VideoInfo
 from scoring.media.levels import LevelMeter
 from scoring.media.probe import check_file, info_from_container, open_container
+from scoring.threads import budget as thread_budget
 
 # Share of undecodable packets above which the file is reported as corrupt.
 MAX_BAD_PACKET_RATIO = 0.2
@@ -87,12 +88,19 @@ def _plane_grid(plane: av.video.plane.VideoPlane, size: int) -> np.ndarray:
     return (sub.reshape(size, 4, size, 4).sum(axis=(1, 3)) // 16).astype(np.uint8)
 
 
+def _rgb(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
+    """The frame as RGB (height, width, 3) uint8, scaled by swscale within this process's
+    thread budget (swscale's own default started several threads per call)."""
+    return frame.to_ndarray(format="rgb24", width=width, height=height, threads=thread_budget())
+
+
 def frame_signature(frame: av.VideoFrame, rotation: int) -> tuple[np.ndarray, np.ndarray]:
     """Luma grid (S, S) and chroma grids (2, S/2, S/2), uint8, of one decoded frame in
     display orientation (S = SIGNATURE_SIZE). 8-bit 4:2:0 frames are read in place; any
     other pixel format is first converted by swscale at a small size."""
     if frame.format.name not in _PLANAR_420:
-        frame = frame.reformat(format="yuv420p", width=4 * SIGNATURE_SIZE, height=4 * SIGNATURE_SIZE)
+        frame = frame.reformat(format="yuv420p", width=4 * SIGNATURE_SIZE, height=4 * SIGNATURE_SIZE,
+                               threads=1)
     planes = frame.planes
     luma = _rotate(_plane_grid(planes[0], SIGNATURE_SIZE), rotation)
     half = SIGNATURE_SIZE // 2
@@ -206,6 +214,9 @@ def decode_clip(path: str, plan: SamplingPlan | None = None) -> Clip:
 def _decode_open(container: av.container.InputContainer, info: VideoInfo, plan: SamplingPlan) -> Clip:
     path = info.path
     vstream = container.streams.video[0]
+    # FFmpeg's decoder pool counts against this process's thread budget (it defaults to
+    # every core, so N workers ran N x cores decoding threads).
+    vstream.thread_count = thread_budget()
     skipping = False
     astream = container.streams.audio[0] if container.streams.audio else None
     hook_t, body_t, still_t = sample_times(plan, info.duration_s)
@@ -254,13 +265,13 @@ def _decode_open(container: av.container.InputContainer, info: VideoInfo, plan: 
                     vstream.codec_context.skip_frame = "NONREF"  # past the dense hook
                     skipping = True
                 if hook.wants(t) and t < plan.hook_seconds or body.wants(t):
-                    img = _rotate(frame.to_ndarray(format="rgb24", width=sw, height=sh), info.rotation)
+                    img = _rotate(_rgb(frame, sw, sh), info.rotation)
                     if hook.wants(t) and t < plan.hook_seconds:
                         hook.take(t, img)
                     if body.wants(t):
                         body.take(t, img)
                 if stills.wants(t):
-                    full = frame.to_ndarray(format="rgb24", width=coded_disp_w, height=info.coded_height)
+                    full = _rgb(frame, coded_disp_w, info.coded_height)
                     stills.take(t, _rotate(full, info.rotation))
     except av.error.FFmpegError as exc:
         raise MediaError("decode_error", path, f"decoding failed after {n_frames} frames: {exc}") from exc
@@ -278,9 +289,9 @@ def _decode_open(container: av.container.InputContainer, info: VideoInfo, plan: 
     for sampler, native in ((hook, False), (body, False), (stills, True)):
         if not sampler.count:
             if native:
-                img = last_frame.to_ndarray(format="rgb24", width=coded_disp_w, height=info.coded_height)
+                img = _rgb(last_frame, coded_disp_w, info.coded_height)
             else:
-                img = last_frame.to_ndarray(format="rgb24", width=sw, height=sh)
+                img = _rgb(last_frame, sw, sh)
             sampler.take(last_t, _rotate(img, info.rotation))
     if info.duration_s <= 0:
         info.duration_s = round(last_t + frame_step, 3)
