@@ -165,8 +165,8 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 def throughput(clip: Path, copies: int, tmp: Path) -> dict:
     """Fast-profile videos/min at 1 and 2 workers on ``copies`` distinct copies of ``clip``.
 
-    One worker gets every core's threads (what ``--workers 1`` does), so its rate already
-    holds what two threads gain; ``w1_one_core`` runs it pinned to one core (one thread),
+    One worker gets every core's threads (what ``--workers 1`` does), so its rate holds
+    whatever two threads gain; ``w1_one_core`` runs it pinned to one core (one thread),
     which separates the scaling of workers from the gain of threads.
     """
     paths = [distinct_copy(clip, tmp / f"tp_{i:03d}.mp4", i) for i in range(copies)]

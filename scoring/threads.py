@@ -1,4 +1,4 @@
-"""Per-process thread budget for native libraries (BLAS, OpenMP, ONNX Runtime, torch, OpenCV).
+"""Per-process thread budget for native libraries (BLAS, OpenMP, ONNX Runtime, torch, OpenCV, FFmpeg).
 
 Engines run one process per worker; each gets ``cores // workers`` threads so that
 workers × threads never exceeds the cores. :func:`cap` must run in the worker before
