@@ -8,7 +8,7 @@ workers, the tree's memory near video 10 against near the last video of a batch
 (``--batch``, default 100, every 10th video a long 1080p one), and the cached rerun.
 Writes the raw numbers to .bench/results.json.
 
-    python benchmarks/bench.py [--batch 100] [--copies 6] [--repeat 3] [--skip memory ...]
+    python benchmarks/bench.py [--batch 100] [--copies 12] [--repeat 3] [--skip memory ...]
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def _save(r: dict) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--batch", type=int, default=100, help="videos in the memory batch (default 100)")
-    ap.add_argument("--copies", type=int, default=6, help="distinct clip copies per throughput run")
+    ap.add_argument("--copies", type=int, default=12, help="distinct clip copies per throughput run")
     ap.add_argument("--repeat", type=int, default=3, help="timed repeats for floor and profiles")
     ap.add_argument("--memory-profile", default="full", choices=("fast", "full"))
     ap.add_argument("--skip", action="append", default=[], choices=PARTS)

@@ -11,7 +11,7 @@ samples the RSS of this process and every worker process (/proc) twice a second 
 keeps each worker's peak (VmHWM). Reported: the largest worker peak, and the tree's
 RSS (this process + workers) around video 10 against around the last video.
 
-    python benchmarks/bench_engine.py [--copies 6] [--batch 100] [--memory-profile full]
+    python benchmarks/bench_engine.py [--copies 12] [--batch 100] [--memory-profile full]
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None, on_part=None) -> dict:
     """Run the parts; ``on_part(results so far)`` after each (bench.py saves them)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clip", help="bench clip (default: made by bench_pipeline)")
-    ap.add_argument("--copies", type=int, default=6, help="distinct copies for the throughput runs")
+    ap.add_argument("--copies", type=int, default=12, help="distinct copies for the throughput runs")
     ap.add_argument("--batch", type=int, default=100, help="videos in the memory batch (documented default 100)")
     ap.add_argument("--memory-profile", default="full", choices=("fast", "full"))
     ap.add_argument("--workers", type=int, default=2, help="workers for the memory batch")
