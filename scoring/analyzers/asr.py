@@ -134,8 +134,9 @@ def unreliable(words: list[Word], max_compression: float | None, cfg: AsrConfig)
     """Why a transcript is not to be trusted (a loop, or improbable words), else None."""
     if max_compression is not None and max_compression > cfg.max_compression:
         return f"the English model repeats itself (compression {max_compression:.1f})"
-    if words and float(np.mean([w.p for w in words])) < cfg.min_word_p:
-        return f"the English model's words are improbable (mean p {np.mean([w.p for w in words]):.2f})"
+    mean_p = float(np.mean([w.p for w in words])) if words else None
+    if mean_p is not None and mean_p < cfg.min_word_p:
+        return f"the English model's words are improbable (mean p {mean_p:.2f})"
     return None
 
 

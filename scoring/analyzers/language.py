@@ -63,8 +63,9 @@ def joined_model_dir(root: Path | None = None) -> Path | None:
     parts = (one / "model.bin.part1", two / "model.bin.part2")
     size = sum(p.stat().st_size for p in parts)
     if root is None:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        root = Path(base) / "sparkscout" / "models"
+        from scoring.store import default_cache_dir
+
+        root = default_cache_dir() / "models"
     folder = root / f"whisper-base-{size}"
     target = folder / "model.bin"
     try:

@@ -2,9 +2,10 @@
 
 Compression is measured as blocking: steps on the codec's 8-px grid against the steps
 inside blocks, and the share of grid segments that are visible seams between flattened
-blocks. Banding (false contours) and smearing are not measured separately; the
-sharpness in ``picture`` ignores the block grid (``picture.deblock``), so smeared,
-blocky pictures no longer read as sharp.
+blocks. Banding (false contours) and smearing are measured on the middle still
+(:mod:`scoring.analyzers.artefacts`) and reported, not weighted. The sharpness in
+``picture`` ignores the block grid (``picture.deblock``), so smeared, blocky pictures no
+longer read as sharp.
 
 BRISQUE (Mittal, Moorthy & Bovik 2012) is computed here with OpenCV filters and a NumPy
 RBF support-vector regression; the trained SVM is the original LIVE-IQA model as shipped

@@ -3,6 +3,7 @@ and one hook frame with TikTok's safe zone drawn over it."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from fractions import Fraction
 from pathlib import Path
@@ -99,8 +100,6 @@ def media_names(video_id: str, zone: Zone | None = None) -> dict[str, str]:
     key = video_id.split(":", 1)[-1][:16]
     names = {"filmstrip": f"{key}_filmstrip.jpg", "preview": f"{key}_hook.webm"}
     if zone is not None:
-        import hashlib
-
         zkey = hashlib.sha256(repr(zone.drawn(1000, 1000)).encode()).hexdigest()[:8]
         names["safezone"] = f"{key}_safezone_{zkey}.jpg"
     return names
