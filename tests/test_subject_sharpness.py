@@ -12,20 +12,22 @@ from scoring.analyzers.picture import PictureAnalyzer
 from tests.test_hook_faces import clip_of
 
 
-def _packshot(background_sigma: float, subject_sigma: float) -> np.ndarray:
-    """720x1280 RGB: scikit-image's coffee cup (600x400 px, ~26 % of the frame) over its
-    own picture enlarged to fill the frame (a café table), each Gaussian-blurred by its sigma (px)."""
+def _packshot(background_sigma: float, subject_sigma: float, width: int = 600) -> np.ndarray:
+    """720x1280 RGB: scikit-image's coffee cup (``width`` px wide, 600: ~26 % of the frame)
+    over its own picture enlarged to fill the frame (a café table), each Gaussian-blurred by
+    its sigma (px)."""
     from skimage import data
 
     coffee = data.coffee()
     bg = cv2.resize(coffee, (720, 1280), interpolation=cv2.INTER_CUBIC)
     if background_sigma:
         bg = cv2.GaussianBlur(bg, (0, 0), background_sigma)
-    cup = cv2.resize(coffee, (600, 400), interpolation=cv2.INTER_AREA)
+    cup = cv2.resize(coffee, (width, width * 2 // 3), interpolation=cv2.INTER_AREA)
     if subject_sigma:
         cup = cv2.GaussianBlur(cup, (0, 0), subject_sigma)
     img = bg.copy()
-    img[440:840, 60:660] = cup
+    top, left = (1280 - cup.shape[0]) // 2, (720 - width) // 2
+    img[top:top + cup.shape[0], left:left + width] = cup
     return img
 
 

@@ -306,7 +306,7 @@ def test_campaign_models_table_picks_a_trained_version_and_the_run_records_it(tr
     ranking = score([str(small_clip)], campaign={"models": {"hook": "hook@t-ctr"}}, workers=1, cache_dir=False,
                     profile="fast", models_dir=str(models), out=str(tmp_path / "out"))
     assert ranking.run["models"]["hook"] == "hook@t-ctr"
-    assert ranking.run["models"]["visual_clarity"] == "visual_clarity@prior-3"
+    assert ranking.run["models"]["visual_clarity"] == "visual_clarity@prior-4"
     assert ranking.videos[0].models["hook"] == "hook@t-ctr"
     doc = json.loads((tmp_path / "out" / "ranking.json").read_text())
     assert doc["run"]["models"]["hook"] == "hook@t-ctr"

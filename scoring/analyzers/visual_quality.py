@@ -296,6 +296,9 @@ class VisualQualityConfig:
     min_response: float = 0.08
     block_edge_base: float = 0.16
     block_edge_gain: float = 6.0
+    # The subject's BRISQUE counts when it is this much better than the whole picture's
+    # (real footage: within ~15 either way; a crisp cup over a blurred table: 36 vs 77).
+    subject_brisque_margin: float = 20.0
 
 
 @register_analyzer
@@ -316,7 +319,9 @@ class VisualQualityAnalyzer(Analyzer):
         ``brisque``: BRISQUE at a 540-px short side (0 pristine, ~100 very distorted).
         ``subject_brisque``: BRISQUE of the picture's sharpest quarter (:func:`subject_brisque`):
             a blurred background is no distortion when the subject is crisp.
-        ``quality``: 0-100 combination (100 - BRISQUE, discounted for blocks and shake);
+        ``focus_brisque``: the BRISQUE judged: the whole picture's, or the subject's plus
+            ``subject_brisque_margin`` when that is lower (a packshot with bokeh).
+        ``quality``: 0-100 combination (100 - ``focus_brisque``, discounted for blocks and shake);
             also the ``visual_quality`` evidence.
         ``banding``: share of the middle still's smooth gradients that are flat steps
             (:func:`scoring.analyzers.artefacts.banding`; None without gradients).
@@ -328,8 +333,8 @@ class VisualQualityAnalyzer(Analyzer):
     name = "visual_quality"
     version = "5"
     Config = VisualQualityConfig
-    feature_keys = ("blockiness", "block_edges", "shake", "brisque", "subject_brisque", "quality", "banding",
-                    "smearing")
+    feature_keys = ("blockiness", "block_edges", "shake", "brisque", "subject_brisque", "focus_brisque", "quality",
+                    "banding", "smearing")
     evidence_keys = ("visual_quality",)
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
@@ -367,13 +372,15 @@ class VisualQualityAnalyzer(Analyzer):
             hook = hook[:, top:bottom, left:right]
         shifts, valid = frame_shifts(hook, cfg.shake_short_side, cfg.min_response)
         shake = shake_level(shifts, valid)
-        quality = combine_quality(brisque, block, shake)
+        focus_bq = brisque if brisque is None or subject_bq is None else min(brisque, subject_bq + cfg.subject_brisque_margin)
+        quality = combine_quality(focus_bq, block, shake)
         features = {
             "blockiness": _round(block, 4),
             "block_edges": _round(block_edges, 4),
             "shake": _round(shake, 3),
             "brisque": _round(brisque, 2),
             "subject_brisque": _round(subject_bq, 2),
+            "focus_brisque": _round(focus_bq, 2),
             "quality": _round(quality, 1),
             "banding": _round(band, 4),
             "smearing": _round(smear, 4),
