@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -253,10 +254,24 @@ COMMANDS = {"score": cmd_score, "report": cmd_report, "probe": cmd_probe, "eval"
             "ledger": cmd_ledger, "train": cmd_train, "serve": cmd_serve}
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout replaced (tests) or already closed
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, so that a reader gone early (| head) is handled below, not at exit
+        return code
+    except BrokenPipeError:  # `sparkscout … | head`: the reader has what it wanted
+        _quiet_stdout()
+        return EXIT_OK
     except ConfigError as exc:
         print(f"sparkscout: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
