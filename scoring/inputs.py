@@ -38,18 +38,32 @@ class VideoRef:
 
 
 def scan_paths(paths: list[str]) -> list[VideoRef]:
-    """Files as given; folders searched recursively for video files (sorted)."""
+    """Files as given; folders searched recursively for video files (sorted).
+
+    A path that does not exist is kept: the batch goes on and it fails as ``not_found``
+    (naming the path) like any other unreadable video; ``collect`` refuses a run in which
+    nothing given exists at all.
+    """
     refs: list[VideoRef] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in VIDEO_EXTENSIONS)
             refs.extend(VideoRef(str(f)) for f in found)
-        elif p.exists():
-            refs.append(VideoRef(str(p)))
         else:
-            raise ConfigError(f"{raw}: no such file or folder")
+            refs.append(VideoRef(str(p)))
     return refs
+
+
+def _nothing_to_score(paths: list[str]) -> str:
+    """Why a run found no video: which paths are missing, which folders hold no video file."""
+    missing = [raw for raw in paths if not Path(raw).exists()]
+    empty = [raw for raw in paths if Path(raw).is_dir()]
+    problems = [f"{raw}: no such file or folder" for raw in missing]
+    problems += [f"{raw}: folder holds no video file ({' '.join(sorted(VIDEO_EXTENSIONS))})" for raw in empty]
+    if not problems:
+        return "nothing to score: give video files, folders or --manifest"
+    return "nothing to score: " + "; ".join(problems)
 
 
 def _parse_count(value: Any, column: str, where: str) -> int | None:
@@ -120,7 +134,11 @@ def read_manifest(path: str | Path) -> list[VideoRef]:
 
 
 def collect(paths: list[str] | None = None, manifest: str | Path | None = None) -> list[VideoRef]:
-    """Manifest rows first, then scanned paths; a path listed twice is scored once."""
+    """Manifest rows first, then scanned paths; a path listed twice is scored once.
+
+    Raises ConfigError when there is nothing to score: no path given, only folders without
+    a video file, or only paths that do not exist (the message names each of them).
+    """
     refs = (read_manifest(manifest) if manifest else []) + scan_paths(list(paths or []))
     seen: set[str] = set()
     unique = []
@@ -129,6 +147,6 @@ def collect(paths: list[str] | None = None, manifest: str | Path | None = None) 
         if key not in seen:
             seen.add(key)
             unique.append(ref)
-    if not unique:
-        raise ConfigError("nothing to score: give video files, folders or --manifest")
+    if not unique or (not manifest and not any(Path(ref.path).exists() for ref in unique)):
+        raise ConfigError(_nothing_to_score(list(paths or [])))
     return unique

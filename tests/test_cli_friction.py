@@ -41,3 +41,17 @@ def test_head_gets_the_first_lines(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert len(proc.stdout.splitlines()) == 2 and "hook" in proc.stdout
     assert "Error" not in proc.stderr, proc.stderr
+
+
+def test_one_missing_path_fails_alone_and_the_run_goes_on(small_clip, tmp_path):
+    from scoring.api import score
+
+    missing = tmp_path / "gone" / "lost.mp4"
+    ranking = score([str(small_clip), str(missing)], out=str(tmp_path / "out"), workers=1, isolate=False,
+                    profile="fast", cache_dir=False, ledger=False)
+    by_name = {Path(v.path).name: v for v in ranking.videos}
+    assert by_name["small.mp4"].status == "ok"
+    lost = by_name["lost.mp4"]
+    assert lost.status == "failed" and lost.error["code"] == "not_found"
+    assert str(missing) in lost.error["message"]
+    assert (tmp_path / "out" / "ranking.json").is_file()
