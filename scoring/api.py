@@ -261,6 +261,7 @@ def score(
         "resumed_videos": resumed,
         "cached_videos": len(refs) - resumed - len(jobs),
         "campaign_file": camp.source,
+        "cwd": str(Path.cwd()),  # relative video paths are relative to it (ledger, serve from elsewhere)
         "python": platform.python_version(),
         "models": models_used(final),
     }

@@ -60,6 +60,30 @@ def _norm_url(url: str) -> str:
     return re.split(r"[?#]", url.strip(), maxsplit=1)[0].rstrip("/")
 
 
+def _absolute(path: str | None, base: str | Path | None) -> str | None:
+    if not path:
+        return None
+    if Path(path).is_absolute():
+        return str(Path(path).resolve())
+    return str((Path(base) / path).resolve()) if base is not None else None
+
+
+def run_base(doc: dict[str, Any], run_dir: str | Path | None = None) -> Path | None:
+    """The folder a run's relative ``path``s are relative to: ``run.cwd`` (recorded by runs
+    since issue 22), else for an older ranking.json the first of the current folder, the
+    run folder's parent and the run folder where they exist, else None (unknown: callers
+    then keep what they had)."""
+    cwd = (doc.get("run") or {}).get("cwd")
+    if cwd:
+        return Path(cwd)
+    relative = [v["path"] for v in doc.get("videos", []) if v.get("path") and not Path(v["path"]).is_absolute()]
+    candidates = [Path.cwd()] + ([Path(run_dir).resolve().parent, Path(run_dir).resolve()] if run_dir else [])
+    for folder in candidates:
+        if all((folder / p).exists() for p in relative):
+            return folder
+    return None
+
+
 class Ledger:
     """An open ledger. Use as a context manager: ``with Ledger.open(path) as led: ...``."""
 
@@ -140,17 +164,19 @@ class Ledger:
 
     # ----------------------------------------------------------------- videos
     def register_videos(self, videos: Iterable[dict[str, Any]], run_dir: str | Path | None = None,
-                        campaign: str | None = None) -> int:
+                        campaign: str | None = None, base: str | Path | None = ".") -> int:
         """Record scored videos (``ranking.json`` entries with a video_id) so decisions can name them.
 
-        Paths are stored absolute (resolved against the current folder). Returns how many.
+        Paths are stored absolute: relative ones resolve against ``base``, the folder the run
+        was started from (``run_base``; default the current folder; None: unknown, so a
+        relative path is not recorded and the one stored earlier stays). Returns how many.
         """
         now = _now()
         run = str(Path(run_dir).resolve()) if run_dir else None
         rows = [v for v in videos if v.get("video_id") and v.get("status", "ok") == "ok"]
         with self._tx():
             for v in rows:
-                path = str(Path(v["path"]).resolve()) if v.get("path") else None
+                path = _absolute(v.get("path"), base)
                 url = _norm_url(v["post_url"]) if v.get("post_url") else None
                 self.conn.execute(
                     "INSERT INTO videos (video_id, post_url, path, creator, caption, score, rank, run_dir, first_seen,"

@@ -24,7 +24,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from scoring.errors import ConfigError
 from scoring.ledger.export import export
 from scoring.ledger.state import AUTHORIZATION_DAYS, STATUSES, VideoState, parse_date
-from scoring.ledger.store import Ledger, current_user
+from scoring.ledger.store import Ledger, current_user, run_base
 
 PAGE_SIZE = 100
 MEDIA_FOLDER = "report_media"
@@ -54,7 +54,8 @@ def create_app(run_dir: str | Path, ledger_path: str | Path, *, host: str = "127
     doc = _load_run(run_dir)
     ledger_path = Path(ledger_path)
     with Ledger.open(ledger_path) as led:
-        led.register_videos(doc["videos"], run_dir=run_dir, campaign=doc["run"].get("campaign"))
+        led.register_videos(doc["videos"], run_dir=run_dir, campaign=doc["run"].get("campaign"),
+                            base=run_base(doc, run_dir))  # never the folder serve was started from
 
     app = Flask(__name__, static_folder=None)
     app.config.update(
