@@ -224,18 +224,37 @@ class Ledger:
                 vid = file_sha256(str(p))
                 if self.video(vid):
                     return vid
+            if p.name == text:  # a bare file name: any path a run scored with that name
+                named = sorted({r[1] for r in self.conn.execute("SELECT path, video_id FROM paths WHERE path LIKE ?",
+                                                                (f"%{text}",)) if Path(r[0]).name == text})
+                if len(named) == 1:
+                    return named[0]
+                if named:
+                    raise ConfigError(self._ambiguous(ref, "file name", named))
             hexpart = text.removeprefix("sha256:").lower()
-            if len(hexpart) >= 4 and re.fullmatch(r"[0-9a-f]+", hexpart):
+            if re.fullmatch(r"[0-9a-f]+", hexpart):
                 found = [r[0] for r in self.conn.execute(
                     "SELECT video_id FROM videos WHERE video_id LIKE ? ORDER BY video_id", (f"sha256:{hexpart}%",))]
-                if len(found) == 1:
+                if len(found) == 1 and len(hexpart) >= 4:
                     return found[0]
-                if len(found) > 1:
-                    raise ConfigError(f"video {ref!r} is ambiguous: the prefix matches {len(found)} videos "
-                                      f"({', '.join(f[:19] for f in found[:3])}…); give more characters")
+                if found:  # several, or one from a prefix too short to be sure of
+                    raise ConfigError(self._ambiguous(ref, "prefix", found))
         raise ConfigError(f"unknown video {ref!r}: not a video_id, unique prefix, post URL or path this ledger "
                           f"({self.path}) has seen; score a run with this ledger or 'sparkscout ledger import "
                           f"RUN_DIR' first")
+
+    def _ambiguous(self, ref: str, what: str, video_ids: list[str], shown: int = 10) -> str:
+        """'video REF is ambiguous' with one line per candidate: id prefix, file, creator, score."""
+        many = f"matches {len(video_ids)} videos" if len(video_ids) > 1 else "is too short (4 characters at least)"
+        lines = [f"video {ref!r} is ambiguous: the {what} {many}; give one of these (a longer id prefix or the "
+                 "full path):"]
+        for vid in video_ids[:shown]:
+            v = self.video(vid) or {}
+            score = "" if v.get("score") is None else f"  score {v['score']:.1f}"
+            lines.append(f"  {vid[7:19]}  {v.get('path') or ''}  {v.get('creator') or ''}{score}".rstrip())
+        if len(video_ids) > shown:
+            lines.append(f"  … {len(video_ids) - shown} more")
+        return "\n".join(lines)
 
     # ----------------------------------------------------------------- events
     def events(self, video_id: str | None = None) -> list[dict[str, Any]]:
