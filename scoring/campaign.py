@@ -5,6 +5,7 @@ Every problem is a ConfigError naming the file and the key, so a strategist can 
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,13 @@ _TYPES: dict[str, tuple[type, ...]] = {
 SAFE_ZONE_KEYS = ("top", "bottom", "side", "right_column", "right_column_top")
 
 
+def _did_you_mean(key: str, allowed: tuple[str, ...] | list[str]) -> str:
+    """``did you mean 'shortlist_size'? `` for a misspelt key, else the allowed keys."""
+    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+    listing = f"allowed: {', '.join(sorted(allowed))}"
+    return f"did you mean '{close[0]}'? ({listing})" if close else f"({listing})"
+
+
 def load_campaign(path: str | Path) -> Campaign:
     """Read and validate a campaign TOML file. Raises ConfigError naming file and key."""
     path = Path(path)
@@ -104,7 +112,7 @@ def campaign_from_dict(data: dict[str, Any], source: str | Path | None = None) -
 
     for key, value in data.items():
         if key not in _TYPES:
-            raise fail(key, f"unknown key (allowed: {', '.join(sorted(_TYPES))})")
+            raise fail(key, f"unknown key; {_did_you_mean(key, list(_TYPES))}")
         if isinstance(value, bool) or not isinstance(value, _TYPES[key]):
             names = " or ".join(t.__name__ for t in _TYPES[key])
             raise fail(key, f"expected {names}, got {type(value).__name__} {value!r}")
@@ -133,19 +141,19 @@ def campaign_from_dict(data: dict[str, Any], source: str | Path | None = None) -
         raise fail("consider_min_score", "must not exceed request_min_score")
     for key, value in c.weights.items():
         if key not in SUBSCORES:
-            raise fail(f"weights.{key}", f"unknown sub-score (allowed: {', '.join(SUBSCORES)})")
+            raise fail(f"weights.{key}", f"unknown sub-score; {_did_you_mean(key, SUBSCORES)}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise fail(f"weights.{key}", f"must be a number >= 0, got {value!r}")
     for key, value in c.safe_zone.items():
         if key not in SAFE_ZONE_KEYS:
-            raise fail(f"safe_zone.{key}", f"unknown key (allowed: {', '.join(SAFE_ZONE_KEYS)})")
+            raise fail(f"safe_zone.{key}", f"unknown key; {_did_you_mean(key, SAFE_ZONE_KEYS)}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
             raise fail(f"safe_zone.{key}", f"must be a fraction of the frame in [0, 1), got {value!r}")
     if sum(c.resolved_weights().values()) <= 0:
         raise fail("weights", "at least one weight must be above 0")
     for key, value in c.models.items():
         if key not in MODEL_KEYS:
-            raise fail(f"models.{key}", f"unknown model slot (allowed: {', '.join(MODEL_KEYS)})")
+            raise fail(f"models.{key}", f"unknown model slot; {_did_you_mean(key, MODEL_KEYS)}")
         if not isinstance(value, str) or not value.strip():
             raise fail(f"models.{key}", "expected a model reference such as 'hook@prior-1'")
     base = Path(source).resolve().parent if source else Path.cwd()
@@ -161,3 +169,13 @@ def campaign_from_dict(data: dict[str, Any], source: str | Path | None = None) -
             raise fail("ledger", "expected a path to the team's ledger file")
         c.ledger = str(Path(c.ledger) if Path(c.ledger).is_absolute() else base / c.ledger)
     return c
+
+
+def with_overrides(campaign: Campaign, **overrides: Any) -> Campaign:
+    """The campaign with command-line overrides (``brand``, ``products``, ``shortlist_size``)
+    applied and checked like the TOML keys; None leaves a key as it was."""
+    data = {f: getattr(campaign, f) for f in _TYPES if getattr(campaign, f) is not None}
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    merged = campaign_from_dict(data, source=None)  # image and ledger paths are absolute already
+    merged.source = campaign.source
+    return merged
