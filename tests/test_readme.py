@@ -31,3 +31,13 @@ def test_readme_starts_with_the_two_commands():
     text = (ROOT / "README.md").read_text()
     first = text.index("make demo")
     assert first < 1500 and text.index("make test") < 1500
+
+
+def test_readme_says_where_the_command_lives_before_using_it_bare():
+    """A newcomer typing ``sparkscout`` after ``make install`` gets 'command not found'
+    unless the README says it is in .venv/bin first."""
+    text = (ROOT / "README.md").read_text()
+    bare = re.search(r"^sparkscout ", text, re.M)
+    assert bare, "no bare sparkscout command left"
+    before = text[:bare.start()]
+    assert "source .venv/bin/activate" in before and "`.venv/bin/" in before
