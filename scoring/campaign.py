@@ -84,7 +84,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
 SAFE_ZONE_KEYS = ("top", "bottom", "side", "right_column", "right_column_top")
 
 
-def _did_you_mean(key: str, allowed: tuple[str, ...] | list[str]) -> str:
+def did_you_mean(key: str, allowed: tuple[str, ...] | list[str]) -> str:
     """``did you mean 'shortlist_size'? `` for a misspelt key, else the allowed keys."""
     close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
     listing = f"allowed: {', '.join(sorted(allowed))}"
@@ -112,7 +112,7 @@ def campaign_from_dict(data: dict[str, Any], source: str | Path | None = None) -
 
     for key, value in data.items():
         if key not in _TYPES:
-            raise fail(key, f"unknown key; {_did_you_mean(key, list(_TYPES))}")
+            raise fail(key, f"unknown key; {did_you_mean(key, list(_TYPES))}")
         if isinstance(value, bool) or not isinstance(value, _TYPES[key]):
             names = " or ".join(t.__name__ for t in _TYPES[key])
             raise fail(key, f"expected {names}, got {type(value).__name__} {value!r}")
@@ -122,7 +122,7 @@ def campaign_from_dict(data: dict[str, Any], source: str | Path | None = None) -
     c = Campaign(**{k: v for k, v in data.items()})
     c.source = str(source) if source else None
     if c.objective not in OBJECTIVES:
-        raise fail("objective", f"must be one of {', '.join(OBJECTIVES)}, got {c.objective!r}")
+        raise fail("objective", f"got {c.objective!r}; {did_you_mean(c.objective, OBJECTIVES)}")
     if not 0.5 <= c.hook_seconds <= 10:
         raise fail("hook_seconds", f"must be between 0.5 and 10 seconds, got {c.hook_seconds}")
     if c.shortlist_size < 1:
@@ -141,19 +141,19 @@ def campaign_from_dict(data: dict[str, Any], source: str | Path | None = None) -
         raise fail("consider_min_score", "must not exceed request_min_score")
     for key, value in c.weights.items():
         if key not in SUBSCORES:
-            raise fail(f"weights.{key}", f"unknown sub-score; {_did_you_mean(key, SUBSCORES)}")
+            raise fail(f"weights.{key}", f"unknown sub-score; {did_you_mean(key, SUBSCORES)}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise fail(f"weights.{key}", f"must be a number >= 0, got {value!r}")
     for key, value in c.safe_zone.items():
         if key not in SAFE_ZONE_KEYS:
-            raise fail(f"safe_zone.{key}", f"unknown key; {_did_you_mean(key, SAFE_ZONE_KEYS)}")
+            raise fail(f"safe_zone.{key}", f"unknown key; {did_you_mean(key, SAFE_ZONE_KEYS)}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
             raise fail(f"safe_zone.{key}", f"must be a fraction of the frame in [0, 1), got {value!r}")
     if sum(c.resolved_weights().values()) <= 0:
         raise fail("weights", "at least one weight must be above 0")
     for key, value in c.models.items():
         if key not in MODEL_KEYS:
-            raise fail(f"models.{key}", f"unknown model slot; {_did_you_mean(key, MODEL_KEYS)}")
+            raise fail(f"models.{key}", f"unknown model slot; {did_you_mean(key, MODEL_KEYS)}")
         if not isinstance(value, str) or not value.strip():
             raise fail(f"models.{key}", "expected a model reference such as 'hook@prior-1'")
     base = Path(source).resolve().parent if source else Path.cwd()

@@ -259,7 +259,9 @@ def cmd_models(args) -> int:
     if "@" not in args.ref:  # every version of that name
         table = versions(roots)
         if args.ref not in table:
-            raise ConfigError(f"no model named {args.ref!r}; known: {', '.join(table)}")
+            from scoring.campaign import did_you_mean
+
+            raise ConfigError(f"no model named {args.ref!r}; {did_you_mean(args.ref, list(table))}")
         print(format_versions({args.ref: table[args.ref]}) + "\n")
     card = model_dir(args.ref, roots) / "card.md"
     print(card.read_text() if card.is_file() else json.dumps(load_spec(args.ref, roots), indent=2))

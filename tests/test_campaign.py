@@ -64,6 +64,7 @@ def test_cli_config_error_exits_2_and_writes_nothing(tmp_path, capsys):
     ({"weights": {"hok": 1.0}}, "key 'weights.hok': unknown sub-score; did you mean 'hook'?"),
     ({"safe_zone": {"botom": 0.2}}, "did you mean 'bottom'?"),
     ({"models": {"visual_clarty": "visual_clarity@prior-1"}}, "did you mean 'visual_clarity'?"),
+    ({"objective": "conversion"}, "key 'objective': got 'conversion'; did you mean 'conversions'?"),
 ])
 def test_a_misspelt_key_gets_a_suggestion(tmp_path, data, needle):
     from scoring.campaign import campaign_from_dict

@@ -118,6 +118,13 @@ def test_models_list_marks_the_default_version(capsys):
     assert len(marked) == len([line for line in lines if not line.startswith(" ")])  # one per model
 
 
+def test_a_misspelt_model_name_gets_a_suggestion(capsys):
+    from scoring.cli import main
+
+    assert main(["models", "show", "hok"]) == 2
+    assert "no model named 'hok'; did you mean 'hook'?" in capsys.readouterr().err
+
+
 def _captured_campaign(monkeypatch, argv):
     """Run ``sparkscout score`` with scoring replaced by a stub; return the campaign it got."""
     import scoring.api
