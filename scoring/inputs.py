@@ -59,8 +59,11 @@ def _nothing_to_score(paths: list[str]) -> str:
     """Why a run found no video: which paths are missing, which folders hold no video file."""
     missing = [raw for raw in paths if not Path(raw).exists()]
     empty = [raw for raw in paths if Path(raw).is_dir()]
-    problems = [f"{raw}: no such file or folder" for raw in missing]
-    problems += [f"{raw}: folder holds no video file ({' '.join(sorted(VIDEO_EXTENSIONS))})" for raw in empty]
+    def named(raw: str) -> str:  # "." says little: add where it is
+        return raw if Path(raw).is_absolute() else f"{raw} ({Path(raw).resolve()})"
+
+    problems = [f"{named(raw)}: no such file or folder" for raw in missing]
+    problems += [f"{named(raw)}: folder holds no video file ({' '.join(sorted(VIDEO_EXTENSIONS))})" for raw in empty]
     if not problems:
         return "nothing to score: give video files, folders or --manifest"
     return "nothing to score: " + "; ".join(problems)

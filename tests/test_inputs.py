@@ -66,3 +66,10 @@ def test_a_folder_without_videos_is_named(tmp_path):
     with pytest.raises(ConfigError) as err:
         collect([str(folder)])
     assert str(folder) in str(err.value) and "no video file" in str(err.value)
+
+
+def test_a_relative_folder_is_named_with_where_it_is(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as err:
+        collect(["."])
+    assert f". ({tmp_path.resolve()}): folder holds no video file" in str(err.value)
