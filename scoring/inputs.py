@@ -59,6 +59,7 @@ def _nothing_to_score(paths: list[str]) -> str:
     """Why a run found no video: which paths are missing, which folders hold no video file."""
     missing = [raw for raw in paths if not Path(raw).exists()]
     empty = [raw for raw in paths if Path(raw).is_dir()]
+
     def named(raw: str) -> str:  # "." says little: add where it is
         return raw if Path(raw).is_absolute() else f"{raw} ({Path(raw).resolve()})"
 

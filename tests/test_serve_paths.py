@@ -33,7 +33,10 @@ def _project(tmp_path: Path, *, with_cwd: bool = True) -> tuple[Path, Path, str]
     run.mkdir()
     video = {"rank": 1, "video_id": vid, "path": "videos/clean.mp4", "creator": "@ana", "status": "ok",
              "error": None, "score": 80.0, "recommendation": "request_ad_code", "shortlisted": True, "reasons": []}
-    doc = {"run": {"campaign": "acme", **({"cwd": str(project)} if with_cwd else {})}, "videos": [video]}
+    lost = {"rank": None, "video_id": None, "path": "videos/lost.mp4", "creator": None, "status": "failed",
+            "error": {"code": "not_found", "message": "videos/lost.mp4: file does not exist"}, "score": None,
+            "recommendation": "skip", "shortlisted": False, "reasons": []}
+    doc = {"run": {"campaign": "acme", **({"cwd": str(project)} if with_cwd else {})}, "videos": [video, lost]}
     (run / "ranking.json").write_text(json.dumps(doc))
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -76,7 +76,8 @@ def run_base(doc: dict[str, Any], run_dir: str | Path | None = None) -> Path | N
     cwd = (doc.get("run") or {}).get("cwd")
     if cwd:
         return Path(cwd)
-    relative = [v["path"] for v in doc.get("videos", []) if v.get("path") and not Path(v["path"]).is_absolute()]
+    relative = [v["path"] for v in doc.get("videos", [])
+                if v.get("path") and v.get("status", "ok") == "ok" and not Path(v["path"]).is_absolute()]
     candidates = [Path.cwd()] + ([Path(run_dir).resolve().parent, Path(run_dir).resolve()] if run_dir else [])
     for folder in candidates:
         if all((folder / p).exists() for p in relative):
