@@ -93,3 +93,16 @@ def test_an_older_run_without_cwd_keeps_the_path_the_ledger_had(tmp_path, monkey
     create_app(run, ledger)
     with Ledger.open(ledger) as led:
         assert led.video(vid)["path"] == str((project / "videos" / "clean.mp4").resolve())
+
+
+def test_an_older_run_imported_from_elsewhere_finds_its_videos_beside_the_run(tmp_path, monkeypatch):
+    """No ``run.cwd`` and a fresh ledger: the run folder's parent holds the videos (the
+    usual ``score videos --out out``), failed ones (a missing path) notwithstanding."""
+    from scoring.ledger import Ledger
+
+    project, run, vid = _project(tmp_path, with_cwd=False)
+    ledger = tmp_path / "fresh.sqlite"
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert main(["ledger", "import", str(run), "--ledger", str(ledger)]) == 0
+    with Ledger.open(ledger) as led:
+        assert led.video(vid)["path"] == str((project / "videos" / "clean.mp4").resolve())
