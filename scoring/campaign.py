@@ -49,6 +49,9 @@ class Campaign:
     models: dict[str, str] = field(default_factory=dict)
     ledger: str | None = None  # the team's ad-code ledger (SQLite), relative to the campaign file
     safe_zone: dict[str, float] = field(default_factory=dict)  # TikTok UI areas, fractions (onscreen_text.SafeZone)
+    languages: list[str] = field(default_factory=list)  # ISO 639-1 the creators are expected to speak: a prior
+    paid_partnership: bool = False  # a paid brief: the post must disclose it (#ad, Anzeige, publicidad...)
+    phrases: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # {lang: {cta|disclosure|hook: [...]}}
     source: str | None = None
 
     def resolved_weights(self) -> dict[str, float]:
@@ -64,13 +67,21 @@ class Campaign:
         names_product = bool(self.products or self.product_images)
         return {"campaign.names_brand": names_brand, "campaign.names_product": names_product,
                 "campaign.names_brand_or_product": names_brand or names_product,
-                "campaign.conversions": self.objective == "conversions"}
+                "campaign.conversions": self.objective == "conversions",
+                "campaign.paid_partnership": self.paid_partnership}
 
     def terms(self) -> dict[str, list[str]]:
-        """Campaign vocabulary for analyzers (brand names, products, CTA phrases)."""
+        """Campaign vocabulary for analyzers: brand names, products, CTA phrases, the expected
+        ``languages`` and each ``[phrases.<lang>]`` list as ``"<kind>:<lang>"`` (e.g. ``"cta:es"``)."""
         brand = [self.brand] if self.brand else []
-        return {"brand": brand + list(self.brand_aliases), "products": list(self.products),
-                "cta": list(self.cta_phrases)}
+        terms = {"brand": brand + list(self.brand_aliases), "products": list(self.products),
+                 "cta": list(self.cta_phrases)}
+        if self.languages:
+            terms["languages"] = list(self.languages)
+        for lang, kinds in sorted(self.phrases.items()):
+            for kind, values in sorted(kinds.items()):
+                terms[f"{kind}:{lang}"] = list(values)
+        return terms
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -79,8 +90,14 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "hook_seconds": (int, float), "shortlist_size": (int,), "max_per_creator": (int,),
     "authorization_days": (int,), "request_min_score": (int, float),
     "consider_min_score": (int, float), "diversity_weight": (int, float), "weights": (dict,), "models": (dict,),
-    "ledger": (str,), "safe_zone": (dict,),
+    "ledger": (str,), "safe_zone": (dict,), "languages": (list,), "paid_partnership": (bool,), "phrases": (dict,),
 }
+PHRASE_KINDS = ("cta", "disclosure", "hook")
+# Whisper's languages (ISO 639-1): what `languages` and `[phrases.<code>]` may name.
+LANGUAGE_CODES = frozenset(
+    "af am ar as az ba be bg bn bo br bs ca cs cy da de el en es et eu fa fi fo fr gl gu ha he hi hr ht hu hy id "
+    "is it ja jv ka kk km kn ko la lb ln lo lt lv mg mi mk ml mn mr ms mt my ne nl nn no oc pa pl ps pt ro ru sa "
+    "sd si sk sl sn so sq sr su sv sw ta te tg th tk tl tr tt uk ur uz vi yi yo zh".split())
 SAFE_ZONE_KEYS = ("top", "bottom", "side", "right_column", "right_column_top")
 
 
@@ -113,13 +130,28 @@ def campaign_from_dict(data: dict[str, Any], source: str | Path | None = None) -
     for key, value in data.items():
         if key not in _TYPES:
             raise fail(key, f"unknown key; {did_you_mean(key, list(_TYPES))}")
-        if isinstance(value, bool) or not isinstance(value, _TYPES[key]):
+        if isinstance(value, bool) != (_TYPES[key] == (bool,)) or not isinstance(value, _TYPES[key]):
             names = " or ".join(t.__name__ for t in _TYPES[key])
             raise fail(key, f"expected {names}, got {type(value).__name__} {value!r}")
     for key in ("brand_aliases", "products", "product_images", "cta_phrases"):
         if any(not isinstance(v, str) or not v.strip() for v in data.get(key, [])):
             raise fail(key, "expected a list of non-empty strings")
+    for i, code in enumerate(data.get("languages", [])):
+        if not isinstance(code, str) or code.lower() not in LANGUAGE_CODES:
+            raise fail(f"languages[{i}]", f"expected an ISO 639-1 language code such as 'es', got {code!r}")
+    for lang, kinds in data.get("phrases", {}).items():
+        if lang.lower() not in LANGUAGE_CODES:
+            raise fail(f"phrases.{lang}", "expected an ISO 639-1 language code such as 'es'")
+        if not isinstance(kinds, dict):
+            raise fail(f"phrases.{lang}", f"expected a table of {', '.join(PHRASE_KINDS)} lists")
+        for kind, values in kinds.items():
+            if kind not in PHRASE_KINDS:
+                raise fail(f"phrases.{lang}.{kind}", f"unknown kind (allowed: {', '.join(PHRASE_KINDS)})")
+            if not isinstance(values, list) or any(not isinstance(v, str) or not v.strip() for v in values):
+                raise fail(f"phrases.{lang}.{kind}", "expected a list of non-empty strings")
     c = Campaign(**{k: v for k, v in data.items()})
+    c.languages = [code.lower() for code in c.languages]
+    c.phrases = {lang.lower(): {k: list(v) for k, v in kinds.items()} for lang, kinds in c.phrases.items()}
     c.source = str(source) if source else None
     if c.objective not in OBJECTIVES:
         raise fail("objective", f"got {c.objective!r}; {did_you_mean(c.objective, OBJECTIVES)}")
