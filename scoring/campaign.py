@@ -48,6 +48,9 @@ class Campaign:
     models: dict[str, str] = field(default_factory=dict)
     ledger: str | None = None  # the team's ad-code ledger (SQLite), relative to the campaign file
     safe_zone: dict[str, float] = field(default_factory=dict)  # TikTok UI areas, fractions (onscreen_text.SafeZone)
+    # The files are the creators' originals, not downloads: a copy's resolution and missing
+    # audio track gate as problems of the post (default: a recognised download only warns).
+    files_are_originals: bool = False
     source: str | None = None
 
     def resolved_weights(self) -> dict[str, float]:
@@ -78,7 +81,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "hook_seconds": (int, float), "shortlist_size": (int,), "max_per_creator": (int,),
     "authorization_days": (int,), "request_min_score": (int, float),
     "consider_min_score": (int, float), "diversity_weight": (int, float), "weights": (dict,), "models": (dict,),
-    "ledger": (str,), "safe_zone": (dict,),
+    "ledger": (str,), "safe_zone": (dict,), "files_are_originals": (bool,),
 }
 SAFE_ZONE_KEYS = ("top", "bottom", "side", "right_column", "right_column_top")
 
@@ -105,7 +108,7 @@ def campaign_from_dict(data: dict[str, Any], source: str | Path | None = None) -
     for key, value in data.items():
         if key not in _TYPES:
             raise fail(key, f"unknown key (allowed: {', '.join(sorted(_TYPES))})")
-        if isinstance(value, bool) or not isinstance(value, _TYPES[key]):
+        if (isinstance(value, bool) and bool not in _TYPES[key]) or not isinstance(value, _TYPES[key]):
             names = " or ".join(t.__name__ for t in _TYPES[key])
             raise fail(key, f"expected {names}, got {type(value).__name__} {value!r}")
     for key in ("brand_aliases", "products", "product_images", "cta_phrases"):
