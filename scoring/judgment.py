@@ -58,12 +58,42 @@ def split_copy_gates(gates: list[Gate], features: Mapping[str, Any], original: b
     not declared an original (campaign ``files_are_originals`` / manifest ``original``) is a
     scout's copy: its resolution and missing audio track say little about the creator's
     post, so they become "check the original post" warnings; orientation stays a gate."""
-    if original or features.get("download.is_download") is not True:
+    if original or not is_download(features):
         return gates, []
     keep = [g for g in gates if g.code not in COPY_GATES]
     warn = [Gate(g.code, f"check the original post: this downloaded copy has {_copy_problem(g)}")
             for g in gates if g.code in COPY_GATES]
     return keep, warn
+
+
+def is_download(features: Mapping[str, Any]) -> bool:
+    """A platform watermark, end card or download size says the file is a scout's copy
+    (``watermark.is_download`` in the full profile, ``layout.is_download`` in both)."""
+    return features.get("watermark.is_download") is True or features.get("layout.is_download") is True
+
+
+# Severe-flaw caps on these features describe the copy (its size, its re-encoding): on a
+# download they become copy warnings instead of holding the composite.
+COPY_CAP_FEATURES = ("format.", "visual_quality.blockiness", "artefacts.")
+
+
+def split_copy_caps(judgment: Mapping[str, Mapping[str, Any]], features: Mapping[str, Any], original: bool
+                    ) -> tuple[dict[str, dict[str, Any]], list[Gate]]:
+    """(judgment without the copy's composite caps, their copy warnings); unchanged for an
+    original or a file not recognised as a download."""
+    out = {k: dict(v) for k, v in judgment.items()}
+    if original or not is_download(features):
+        return out, []
+    warnings = []
+    for j in out.values():
+        keep = []
+        for c in j.get("caps") or []:
+            if c.get("composite_ceiling") is not None and str(c.get("feature") or "").startswith(COPY_CAP_FEATURES):
+                warnings.append(Gate("copy_quality", f"check the original post: this downloaded copy shows {c['text']}"))
+            else:
+                keep.append(c)
+        j["caps"] = keep
+    return out, warnings
 
 
 def _copy_problem(gate: Gate) -> str:

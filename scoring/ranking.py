@@ -27,6 +27,7 @@ from scoring.judgment import (
     order_reasons,
     shares,
     signed,
+    split_copy_caps,
     split_copy_gates,
 )
 from scoring.results import VideoResult
@@ -87,6 +88,8 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
         judgment["engagement"] = {"coverage": 1.0 if eng.score is not None else 0.0, "caps": [],
                                   "not_measured": [] if eng.score is not None else ["no engagement counts given"]}
         raw = composite(r.subscores, weights)
+        original = r.ref.original if getattr(r.ref, "original", None) is not None else campaign.files_are_originals
+        judgment, copy_caps = split_copy_caps(judgment, r.features, bool(original))
         cap = composite_cap(judgment)
         score = raw
         if raw is not None and cap is not None:
@@ -95,8 +98,8 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
             cap = None
         must = must_have(r.features, campaign.objective, facts["campaign.names_brand"],
                          facts["campaign.names_product"])
-        original = r.ref.original if getattr(r.ref, "original", None) is not None else campaign.files_are_originals
         gates, warnings = split_copy_gates(gates_for(r.features), r.features, bool(original))
+        warnings += copy_caps
         if score is not None and warnings:
             score = round(max(0.0, score - copy_cost(warnings)), 1)
         held_by, before = None, score
@@ -193,9 +196,8 @@ COPY_SHARE = 1.0  # copy warnings cost the composite directly (not through a sub
 
 
 def _severe(x: _Row) -> bool:
-    """A severe flaw: a composite cap, or a sub-score cap that declares one."""
-    return x.cap is not None or any(c.get("composite_ceiling") is not None
-                                    for j in _judgment(x.r).values() for c in j.get("caps") or [])
+    """A severe flaw: a composite cap (a download's copy problems are warnings, not flaws)."""
+    return x.cap is not None
 
 
 def _nearest_distinct_above(videos: list[dict[str, Any]], k: int) -> dict[str, Any] | None:

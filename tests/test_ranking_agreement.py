@@ -110,7 +110,7 @@ def test_a_full_shortlist_has_no_empty_slot_note():
     assert doc["run"]["shortlist_empty_slots"] == 0 and doc["run"]["shortlist_note"] is None
 
 
-DOWNLOAD = {"download.is_download": True, "format.width": 480, "format.height": 854}
+DOWNLOAD = {"layout.is_download": True, "format.width": 480, "format.height": 854}
 
 
 def test_a_downloads_resolution_and_missing_track_warn_with_a_bounded_cost():
