@@ -66,6 +66,8 @@ class RankedVideo:
     coverage: dict[str, float | None] = field(default_factory=dict)
     not_measured: list[dict[str, str]] = field(default_factory=list)
     below_above: dict[str, Any] | None = None
+    copy_warnings: list[str] = field(default_factory=list)  # a download's "check the original post" warnings
+    held_by: dict[str, Any] | None = None  # the gate, must-have or severe flaw holding the score down
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RankedVideo:

@@ -52,6 +52,9 @@ class Campaign:
     languages: list[str] = field(default_factory=list)  # ISO 639-1 the creators are expected to speak: a prior
     paid_partnership: bool = False  # a paid brief: the post must disclose it (#ad, Anzeige, publicidad...)
     phrases: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # {lang: {cta|disclosure|hook: [...]}}
+    # The files are the creators' originals, not downloads: a copy's resolution and missing
+    # audio track gate as problems of the post (default: a recognised download only warns).
+    files_are_originals: bool = False
     source: str | None = None
 
     def resolved_weights(self) -> dict[str, float]:
@@ -91,6 +94,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "authorization_days": (int,), "request_min_score": (int, float),
     "consider_min_score": (int, float), "diversity_weight": (int, float), "weights": (dict,), "models": (dict,),
     "ledger": (str,), "safe_zone": (dict,), "languages": (list,), "paid_partnership": (bool,), "phrases": (dict,),
+    "files_are_originals": (bool,),
 }
 PHRASE_KINDS = ("cta", "disclosure", "hook")
 # Whisper's languages (ISO 639-1): what `languages` and `[phrases.<code>]` may name.
@@ -130,7 +134,7 @@ def campaign_from_dict(data: dict[str, Any], source: str | Path | None = None) -
     for key, value in data.items():
         if key not in _TYPES:
             raise fail(key, f"unknown key; {did_you_mean(key, list(_TYPES))}")
-        if isinstance(value, bool) != (_TYPES[key] == (bool,)) or not isinstance(value, _TYPES[key]):
+        if (isinstance(value, bool) and bool not in _TYPES[key]) or not isinstance(value, _TYPES[key]):
             names = " or ".join(t.__name__ for t in _TYPES[key])
             raise fail(key, f"expected {names}, got {type(value).__name__} {value!r}")
     for key in ("brand_aliases", "products", "product_images", "cta_phrases"):

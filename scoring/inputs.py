@@ -32,6 +32,7 @@ class VideoRef:
     comments: int | None = None
     shares: int | None = None
     saves: int | None = None
+    original: bool | None = None  # manifest column ``original``: the file is the creator's original, not a download
 
     def counts(self) -> dict[str, int | None]:
         return {k: getattr(self, k) for k in COUNT_COLUMNS}
@@ -93,7 +94,23 @@ def _row_to_ref(row: dict[str, Any], base: Path, where: str) -> VideoRef:
         setattr(ref, column, str(value).strip() if value not in (None, "") else None)
     for column in COUNT_COLUMNS:
         setattr(ref, column, _parse_count(row.get(column), column, where))
+    ref.original = _parse_flag(row.get("original"), "original", where)
     return ref
+
+
+_TRUE, _FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
+
+
+def _parse_flag(value: Any, column: str, where: str) -> bool | None:
+    """A yes/no column: true/false, yes/no, 1/0 (any case) or a JSON bool; empty is None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise ConfigError(f"{where}: column '{column}': expected true or false, got {value!r}")
 
 
 def read_manifest(path: str | Path) -> list[VideoRef]:
@@ -105,7 +122,7 @@ def read_manifest(path: str | Path) -> list[VideoRef]:
     if not path.is_file():
         raise ConfigError(f"{path}: manifest not found")
     base = path.resolve().parent
-    allowed = {"path", *TEXT_COLUMNS, *COUNT_COLUMNS}
+    allowed = {"path", "original", *TEXT_COLUMNS, *COUNT_COLUMNS}
     refs: list[VideoRef] = []
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() in (".jsonl", ".ndjson"):

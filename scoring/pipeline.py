@@ -211,19 +211,32 @@ class Worker:
 
 def _note_watermark(result: VideoResult) -> None:
     """Rights risks become reasons (dimension ``rights``): another creator's footage (a
-    ``stitch`` event: stitch or duet), and a platform watermark with a handle, which marks
-    a re-upload; its handle fills ``creator`` when the manifest gave none."""
+    ``stitch`` event: stitch or duet), and the handle in a platform watermark: it fills
+    ``creator`` when the manifest gave none; a manifest creator that differs from it
+    means a re-upload of someone else's post."""
     for e in result.events:
         if e.get("kind") == "stitch":
             result.reasons.append({"dimension": "rights", "impact": 0.0, "t": e.get("t"), "text": e["label"]})
-    handle = result.features.get("onscreen_text.watermark_handle")
+    handle = result.features.get("watermark.handle") or result.features.get("onscreen_text.watermark_handle")
     if not handle:
         return
-    if not result.ref.creator:
+    given = (result.ref.creator or "").strip()
+    if not given:
         result.ref = dataclasses.replace(result.ref, creator=f"@{handle}")
-    result.reasons.append({"dimension": "rights", "impact": 0.0, "t": None,
-                           "text": f"re-upload: carries a TikTok watermark of @{handle}; request the ad code "
-                                   f"from that account's original post"})
+        result.reasons.append({"dimension": "rights", "impact": 0.0, "t": None, "sign": "+",
+                               "text": f"creator @{handle}, read from the TikTok watermark: request the ad code "
+                                       f"from @{handle}'s original post"})
+    elif _handle_key(given) != _handle_key(handle):
+        result.reasons.append({"dimension": "rights", "impact": 0.0, "t": None, "sign": "-",
+                               "text": f"re-upload: the TikTok watermark says @{handle}, not {given}; the post is "
+                                       f"@{handle}'s, so request the ad code from that account's original post"})
+
+
+def _handle_key(text: str) -> str:
+    """A creator name or handle compared loosely: lower case, without @, spaces or a profile URL."""
+    text = text.strip().lower().rstrip("/")
+    text = text.rsplit("/@", 1)[-1] if "/@" in text else text
+    return text.lstrip("@").replace(" ", "")
 
 
 def load_scorers(settings: RunSettings) -> dict[str, Scorer | None]:

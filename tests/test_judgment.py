@@ -204,12 +204,16 @@ def test_severe_cap_holds_the_composite_and_blocks_request():
     assert any(r["kind"] == "cap" and r["sign"] == "-" and r["impact"] == pytest.approx(v["score"] - 90, abs=0.1) for r in v["reasons"])
 
 
-def test_must_have_failure_is_consider_at_best_with_the_reason_first():
-    doc = rank_results([_result("a", SUBS, **{"packshot.visible_ratio": 0.0, "mentions.product_count": 0})],
-                       CAMPAIGN, {})
-    v = doc["videos"][0]
-    assert v["recommendation"] == "consider" and not v["shortlisted"]
+def test_must_have_failure_is_held_below_consider_with_the_reason_first():
+    doc = rank_results([_result("a", SUBS, **{"packshot.visible_ratio": 0.0, "mentions.product_count": 0}),
+                        _result("b", {**SUBS, "hook": 40.0, "visual_clarity": 40.0})], CAMPAIGN, {})
+    v, other = doc["videos"][1], doc["videos"][0]
+    assert v["video_id"] == "sha256:a" and other["video_id"] == "sha256:b"  # the weaker but complete video first
+    assert v["recommendation"] == "skip" and not v["shortlisted"]
+    assert v["score"] < CAMPAIGN.consider_min_score <= other["score"] and v["raw_score"] == 90
     assert v["reasons"][0]["kind"] == "must_have" and v["reasons"][0]["sign"] == "-"
+    assert v["reasons"][0]["impact"] < -40  # the hold is on the must-have line
+    assert v["held_by"]["kind"] == "must_have" and "below #1: the product is never shown" in v["below_above"]["text"]
 
 
 def test_unconfirmed_must_have_stays_on_the_shortlist_but_is_not_requested():

@@ -130,11 +130,17 @@ def test_watermark_handle_fills_creator_and_marks_a_reupload():
     result = VideoResult(ref=VideoRef("a.mp4"), status="ok", features={"onscreen_text.watermark_handle": "maker.jane"})
     _note_watermark(result)
     assert result.ref.creator == "@maker.jane"
-    assert "re-upload" in result.reasons[-1]["text"]
+    assert "read from the TikTok watermark" in result.reasons[-1]["text"]  # filled, not a rights problem
     known = VideoResult(ref=VideoRef("b.mp4", creator="brandfan"), status="ok",
                         features={"onscreen_text.watermark_handle": "maker.jane"})
     _note_watermark(known)
     assert known.ref.creator == "brandfan" and "@maker.jane" in known.reasons[-1]["text"]
+    assert "re-upload" in known.reasons[-1]["text"] and known.reasons[-1]["dimension"] == "rights"
+    # the watermark reader's handle wins; the same creator written another way is no re-upload
+    same = VideoResult(ref=VideoRef("c.mp4", creator="https://www.tiktok.com/@Maker.Jane"), status="ok",
+                       features={"watermark.handle": "maker.jane", "onscreen_text.watermark_handle": "other"})
+    _note_watermark(same)
+    assert same.reasons == []
 
 
 def test_report_draws_the_safe_zone_over_a_frame(tmp_path):
