@@ -31,14 +31,15 @@ class AbcdConfig:
 @register_analyzer
 class AbcdAnalyzer(Analyzer):
     """ABCD checks: ``dynamic_start`` (first shot ends < 3 s), ``quick_pacing`` (>= 5 shots
-    begin within 5 s), ``overall_pacing`` (average shot <= 2 s), ``face_closeup`` (a face box
-    >= 15 % of the frame), ``speech_early`` (speech within 5 s), ``supers`` (any on-screen
-    text; None without OCR). ``passed`` / ``checked`` count them; ``pct`` = passed / checked
+    begin within 5 s), ``overall_pacing`` (average shot <= 2 s), ``face_closeup`` (a face
+    holds >= 15 % of the frame: ``faces.closeup``, its reason quoting
+    ``faces.closeup_area_ratio``), ``speech_early`` (speech within 5 s), ``supers`` (any
+    on-screen text; None without OCR). ``passed`` / ``checked`` count them; ``pct`` = passed / checked
     x 100 (ABCD's score). Events: one ``abcd`` event per check, its label the reason.
     """
 
     name = "abcd"
-    version = "2"
+    version = "3"
     Config = AbcdConfig
     requires = ("faces", "cuts", "speech")
     after = ("onscreen_text",)
@@ -65,11 +66,14 @@ class AbcdAnalyzer(Analyzer):
             pace = bool(f.get("cuts.overall_pacing"))
             checks["overall_pacing"] = (pace, 0.0, f"average shot {avg:.1f} s" + (" (<= 2 s)" if pace else " (> 2 s)"))
         if f.get("faces.closeup") is not None:
+            # One number: the faces analyzer's held face size over the video, the same
+            # detections and threshold that set ``faces.closeup``.
             close = bool(f["faces.closeup"])
-            area = f.get("faces.max_area_ratio")
-            size = f" (largest in the hook {area * 100:.0f} % of frame)" if area is not None else ""
+            area = f.get("faces.closeup_area_ratio")
+            size = (f"largest face {area * 100:.0f} % of the frame" if area is not None else "no face")
             checks["face_closeup"] = (close, f.get("faces.first_s") or 0.0,
-                                      ("a face fills >= 15 % of the frame" if close else "no face close-up") + size)
+                                      f"a face fills >= 15 % of the frame ({size})" if close
+                                      else f"no face close-up ({size}; ABCD needs 15 %)")
         onset = f.get("speech.onset_s")
         if "speech.onset_s" in f:
             early = onset is not None and onset < cfg.speech_early_s
