@@ -24,7 +24,7 @@ demo: install
 test: install
 	$(PY) -m pytest -q
 
-bench: install
+bench: install  # BENCH_ARGS="--real DIR" adds real-content rows from your own clips
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 eval: install

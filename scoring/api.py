@@ -174,6 +174,7 @@ def score(
     engine: str = "local",
     timeout: float | None = DEFAULT_TIMEOUT_S,
     ray_address: str | None = None,
+    ship_videos: bool = False,
     isolate: bool | None = None,
     resume: bool = True,
     status: Callable[[str], None] | None = None,
@@ -199,7 +200,10 @@ def score(
             (default ``~/.local/share/sparkscout/models``); built-in models are always found.
         engine: ``local`` (worker processes here) or ``ray`` (needs ``sparkscout[ray]``).
         timeout: per-video limit in seconds (None: none); a video past it fails with ``timeout``.
-        ray_address: Ray cluster address for ``engine="ray"`` (default: start Ray locally).
+        ray_address: Ray cluster address for ``engine="ray"`` (default: a private Ray instance here).
+        ship_videos: ``engine="ray"``: send each video's bytes to the workers through Ray's
+            object store (workers without the videos' filesystem); without it, only once a
+            worker reports it cannot see a path.
         isolate: local engine only; False scores in this process (no crash isolation).
         resume: reuse videos already stored in ``out``'s results.sqlite.
         status: called with one-line status messages ("loading models…").
@@ -209,7 +213,8 @@ def score(
     """
     camp = resolve_campaign(campaign)
     refs = collect(paths, manifest)  # a file listed twice is scored once
-    eng = make_engine(engine, workers=workers, timeout_s=timeout, isolate=isolate, ray_address=ray_address)
+    eng = make_engine(engine, workers=workers, timeout_s=timeout, isolate=isolate, ray_address=ray_address,
+                      ship_videos=ship_videos)
     ledger_path = None if ledger is False else camp.ledger if ledger in (None, True) else ledger
     if ledger is True and not ledger_path:
         ledger_path = default_ledger_path()
@@ -221,12 +226,14 @@ def score(
                            media_dir=str(media_dir) if media_dir else None,
                            model_roots=[str(p) for p in model_roots(models_dir)])
     load_scorers(settings)  # a model the campaign names but the registry lacks stops the run here
+    eng.open()  # joins a Ray cluster now: a refusal stops the run before anything is written
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     results: list[VideoResult | None] = [None] * len(refs)
-    store = RunStore(out, settings_key(settings)) if out is not None else None
+    store = None
     done = 0
     try:
+        store = RunStore(out, settings_key(settings)) if out is not None else None
         if store is not None and resume:
             for i, stored in store.load(refs).items():
                 results[i] = stored
@@ -249,6 +256,7 @@ def score(
         jobs = _run_cached(jobs, settings, on_result)
         eng.run(jobs, settings, on_result, status)
     finally:
+        eng.close()
         if store is not None:
             store.close()
     final = [r for r in results if r is not None]

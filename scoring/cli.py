@@ -48,8 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--engine", choices=("local", "ray"), default="local",
                    help="local: worker processes on this machine; ray: Ray actors, locally or on a cluster "
                         "(pip install 'sparkscout[ray]') (default: %(default)s)")
-    s.add_argument("--ray-address", help="Ray cluster to join with --engine ray (e.g. ray://head:10001 or auto; "
-                                         "default: start Ray on this machine)")
+    s.add_argument("--ray-address", help="Ray cluster to join with --engine ray: its head node's HOST:PORT (e.g. 10.0.0.5:6379), "
+                                         "auto, or ray://HOST:10001 (default: a private Ray instance on this "
+                                         "machine); see README 'Scaling out'")
+    s.add_argument("--ship-videos", action="store_true",
+                   help="with --engine ray: send each video's bytes to the workers through Ray's object store, for "
+                        "workers that do not see the videos' filesystem (automatic once a worker cannot see a path)")
     s.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
     s.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                    help="per-video limit; a video still running then fails with 'timeout' (default: %(default)g)")
@@ -200,7 +204,8 @@ def cmd_score(args) -> int:
     ranking = score(args.paths, manifest=args.manifest, campaign=campaign, out=args.out,
                     workers=args.workers, profile=args.profile, cache_dir=cache,
                     progress=_progress_printer(args.quiet), status=_status_printer(args.quiet),
-                    engine=args.engine, ray_address=args.ray_address, timeout=args.timeout,
+                    engine=args.engine, ray_address=args.ray_address, ship_videos=args.ship_videos,
+                    timeout=args.timeout,
                     resume=not args.no_resume, ledger=False if args.no_ledger else (args.ledger or True),
                     models_dir=args.models_dir)
     if args.json:
@@ -306,6 +311,16 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _interrupted(args) -> str:
+    """The one line printed on Ctrl-C: what was kept, and how to go on."""
+    if args.command != "score":
+        return "sparkscout: interrupted"
+    kept = f"videos finished so far are kept in {args.out}/results.sqlite (run the same command again to go on)"
+    if not args.no_cache:
+        kept += "; computed features stay in the cache"
+    return f"sparkscout: interrupted; {kept}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -319,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sparkscout: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("sparkscout: interrupted (computed features stay in the cache)", file=sys.stderr)
+        print(("\n" if sys.stderr.isatty() else "") + _interrupted(args), file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001
         print(f"sparkscout: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)

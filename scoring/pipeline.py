@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,13 +70,45 @@ class Worker:
         for a in self.analyzers:
             a.bind_context(self.context)  # campaign-dependent analyzers: campaign in the cache key
         self.cache_keys = analyzer_cache_keys(self.analyzers, _plan_key(self.plan))
+        self._loader: threading.Thread | None = None
+        self._load_error: BaseException | None = None
 
     def load_models(self) -> None:
         """Load every analyzer's models now (warm-up before the first video). Without this
-        call they load on first use, so a run served from the feature cache loads none."""
+        call they load on first use, so a run served from the feature cache loads none.
+        A model only another analyzer's output can feed, and that analyzer is not in the
+        profile (hook phrases without speech recognition in ``fast``), is not loaded."""
+        from scoring.analyzers.warmup import needed
+
         ctx = AnalysisContext(**self.context)
+        present = {a.name for a in self.analyzers}
         for a in self.analyzers:
-            a.load_models(ctx)
+            if needed(a.name, present):
+                a.load_models(ctx)
+
+    def start_loading(self, then: Callable[[], None] | None = None) -> None:
+        """Load the models in a background thread, so the first video decodes meanwhile
+        (:meth:`process` waits for them only before its analyzers run). ``then`` runs in
+        that thread once they are loaded (engines cap the new thread pools there)."""
+        def load() -> None:
+            try:
+                self.load_models()
+                if then is not None:
+                    then()
+            except BaseException as exc:  # noqa: BLE001 - re-raised by wait_for_models, on a video
+                self._load_error = exc
+
+        self._loader = threading.Thread(target=load, name="sparkscout-model-loader", daemon=True)
+        self._loader.start()
+
+    def wait_for_models(self) -> None:
+        """Block until :meth:`start_loading`'s models are loaded; raise if loading failed."""
+        if self._loader is not None:
+            self._loader.join()
+            self._loader = None
+        if self._load_error is not None:
+            raise RuntimeError(f"models could not be loaded: {type(self._load_error).__name__}: "
+                               f"{self._load_error}") from self._load_error
 
     def process_cached(self, ref: VideoRef) -> VideoResult | None:
         """The video's result if every analyzer's output is in the feature cache, else None.
@@ -154,6 +188,7 @@ class Worker:
                 result.warnings.append(f"report media not made: {type(exc).__name__}: {exc}")
         if self.cache is not None:
             self.cache.put(video_id, f"info-{_plan_key(self.plan)}", result.info)
+        self.wait_for_models()  # loaded in the background while this first clip decoded
         ctx = AnalysisContext(**self.context)
         out: dict[str, Signals] = {}
         for a in self.analyzers:
