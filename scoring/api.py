@@ -68,6 +68,8 @@ class RankedVideo:
     coverage: dict[str, float | None] = field(default_factory=dict)
     not_measured: list[dict[str, str]] = field(default_factory=list)
     below_above: dict[str, Any] | None = None
+    fixes: list[dict[str, Any]] = field(default_factory=list)  # edits to ask for, estimated by re-scoring
+    percentiles: dict[str, dict[str, int]] = field(default_factory=dict)  # vs every video the ledger knows
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RankedVideo:

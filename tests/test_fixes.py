@@ -108,3 +108,60 @@ def test_the_request_offers_the_fixes_as_an_optional_polite_paragraph():
     assert "Optional paragraph" in md and fixes[0]["text"] in md  # the strategist sees the numbers
     message = md.split("Message to send:")[1].split("Optional paragraph")[0]
     assert fixes[0]["ask"] not in message  # not sent unless the strategist adds it
+
+
+def _copy(src, dst, *, dead: float = 0.0, start: float = 0.0):
+    """Re-encode ``src`` with ``dead`` seconds of black and silence put before it, or cut to
+    begin at ``start`` seconds (PyAV; frames are streamed, never all held)."""
+    import av
+    import numpy as np
+    from videofactory import write_video
+
+    with av.open(str(src)) as c:
+        vs = c.streams.video[0]
+        fps, size = float(vs.average_rate), (vs.codec_context.width, vs.codec_context.height)
+        n = vs.frames
+    with av.open(str(src)) as c:
+        rate = c.streams.audio[0].rate
+        chunks = [f.to_ndarray().mean(axis=0) if f.to_ndarray().ndim == 2 else f.to_ndarray()
+                  for f in av.AudioResampler(format="fltp", layout="mono", rate=rate).resample(None) or []]
+        for frame in c.decode(audio=0):
+            for f in av.AudioResampler(format="flt", layout="mono", rate=rate).resample(frame):
+                chunks.append(f.to_ndarray().reshape(-1))
+    audio = np.concatenate(chunks).astype(np.float32)
+    audio = np.concatenate([np.zeros(int(dead * rate), np.float32), audio])[int(start * rate):]
+    skip, pad = round(start * fps), round(dead * fps)
+
+    def frames():
+        with av.open(str(src)) as c:
+            for i, f in enumerate(c.decode(video=0)):
+                if i + pad >= skip:
+                    yield f.to_ndarray(format="rgb24")
+
+    it = frames()
+    black = np.zeros((size[1], size[0], 3), np.uint8)
+    total = n + pad - skip
+    return write_video(dst, lambda i, t: black if i + skip < pad else next(it), n_frames=total, fps=fps,
+                       size=size, audio=audio, audio_rate=rate)
+
+
+@pytest.mark.slow
+def test_the_estimated_gain_of_a_trim_holds_when_the_trim_is_made(tmp_path):
+    """A talking-head clip with 2 s of black silence put in front: the top fix is to trim the
+    opening; making that cut and scoring the result moves the score by about the estimate."""
+    from conftest import FIXTURES, ROOT
+
+    from scoring.api import score
+
+    camp = str(ROOT / "pipelines" / "demo.toml")
+    padded = _copy(FIXTURES / "clean.mp4", tmp_path / "padded.mp4", dead=2.0)
+    first = score([str(padded)], campaign=camp, workers=1, cache_dir=False, isolate=False).videos[0]
+    assert first.status == "ok", first.error
+    fix = first.fixes[0]
+    assert fix["code"] == "trim_opening" and 1.8 <= fix["params"]["start_s"] <= 2.5, fix
+    cut = _copy(padded, tmp_path / "cut.mp4", start=fix["params"]["start_s"])
+    after = score([str(cut)], campaign=camp, workers=1, cache_dir=False, isolate=False).videos[0]
+    measured = after.score - first.score
+    assert fix["gain"] >= 2 and abs(measured - fix["gain"]) <= 3, (fix, measured)
+    hook_before, hook_estimate = fix["subscores"]["hook"]
+    assert hook_estimate > hook_before + 5 and abs(after.subscores["hook"] - hook_estimate) <= 6
