@@ -280,3 +280,15 @@ def add_fixes(videos: list[dict[str, Any]], features: Mapping[str, Mapping[str, 
         v["fixes"] = suggest_fixes(feats, scorers, weights, facts, events=v.get("events") or [], hook_s=hook_s,
                                    engagement=(v.get("subscores") or {}).get("engagement")) \
             if wanted and feats else []
+        if wanted and any(r.get("dimension") == "rights" and "music" in str(r.get("text", "")).lower()
+                          for r in v.get("reasons") or []):
+            v["fixes"].append(ORIGINAL_SOUND)
+
+
+# Not scored (a rights requirement, not a quality): asked for whenever a rights reason names music.
+ORIGINAL_SOUND = {"code": "original_sound", "gain": None, "score_before": None, "score_after": None,
+                  "subscores": {}, "params": {}, "kept": [],
+                  "text": "use the original sound or a track from TikTok's Commercial Music Library "
+                          "(a rights requirement for Spark Ads; not scored)",
+                  "ask": "use your original sound, or a track from TikTok's Commercial Music Library, so the "
+                         "music can run in an ad"}

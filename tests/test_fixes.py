@@ -165,3 +165,16 @@ def test_the_estimated_gain_of_a_trim_holds_when_the_trim_is_made(tmp_path):
     assert fix["gain"] >= 2 and abs(measured - fix["gain"]) <= 3, (fix, measured)
     hook_before, hook_estimate = fix["subscores"]["hook"]
     assert hook_estimate > hook_before + 5 and abs(after.subscores["hook"] - hook_estimate) <= 6
+
+
+def test_music_rights_ask_for_the_original_sound_without_a_made_up_gain():
+    from scoring.fixes import add_fixes
+
+    video = {"video_id": "sha256:a", "status": "ok", "shortlisted": True, "recommendation": "request_ad_code",
+             "subscores": {}, "events": _events(0.0),
+             "reasons": [{"dimension": "rights", "text": "uses music: Spark Ads need original sound or TikTok's "
+                                                         "Commercial Music Library; check before requesting"}]}
+    skipped = {**video, "video_id": "sha256:b", "shortlisted": False, "recommendation": "skip"}
+    add_fixes([video, skipped], {"sha256:a": _features(0.0), "sha256:b": _features(2.5)}, SCORERS, W, FACTS)
+    assert video["fixes"][-1]["code"] == "original_sound" and video["fixes"][-1]["gain"] is None
+    assert skipped["fixes"] == []  # only shortlisted and consider videos get fixes
