@@ -114,6 +114,8 @@ def test_report_and_serve_explain_a_video_the_same_way(run_and_server):
         page.goto(url + "/")
         card = page.locator(f"#v-{key}")
         serve = _explained(card.locator(".explain"))
+        page.locator(f"#t-{key} details.why summary").click()  # every table row explains itself the same way
+        row = _explained(page.locator(f"#t-{key} .explain"))
 
         # the strategist ticks the optional paragraph into the request message
         message = card.locator(".message-text")
@@ -129,7 +131,7 @@ def test_report_and_serve_explain_a_video_the_same_way(run_and_server):
         browser.close()
     assert not errors, errors
     assert not dialogs, dialogs
-    assert report == serve, (report, serve)
+    assert report == serve == row, (report, serve, row)
     assert report["reasons"][0].startswith("+ face on screen at 0.0 s (+1.2 pts)")
     assert "− no call to action (-3.0 pts)" in report["reasons"]
     assert f"+ hook phrase: {XSS} (+0.8 pts)" in report["reasons"]  # shown as text, never run

@@ -123,19 +123,15 @@ def create_app(run_dir: str | Path, ledger_path: str | Path, *, host: str = "127
         reference = ledger().reference_scores()  # percentiles against every video the ledger knows, as of now
         ask_fixes = set(request.args.getlist("fixes"))
         for it in shortlist:
-            v = dict(it["v"])
-            add_percentiles([v], reference)
-            it["explain"] = Markup(explanation_html(v, it["name"], media_prefix="/"))  # escaped inside, as in report.html
-            it["with_fixes"] = it["key"] in ask_fixes
-            it["message"] = request_message(v, brand=doc["run"].get("brand") or "",
-                                            days=v.get("suggested_authorization_days") or 30,
-                                            with_fixes=it["with_fixes"])
-            it["has_fixes"] = bool(fixes_paragraph(v))
+            _explain(it, reference, ask_fixes, doc["run"].get("brand") or "")
         shown = [it for it in items
                  if (not status or it["s"].status == status) and (not only_short or it["v"].get("shortlisted"))
                  and (not q or q in " ".join(str(it["v"].get(k) or "") for k in ("path", "creator", "caption",
                                                                                   "post_url")).lower())]
         pages = max(1, -(-len(shown) // PAGE_SIZE))
+        for it in shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
+            if "explain" not in it:
+                _explain(it, reference, ask_fixes, doc["run"].get("brand") or "")
         board = {st: [] for st in STATUSES if st != "new"}
         for s, v in rows_for_board(today):
             board[s.status].append({"s": s, "v": v, "name": Path(v["path"]).name if v.get("path") else s.video_id[:19],
@@ -219,6 +215,18 @@ def create_app(run_dir: str | Path, ledger_path: str | Path, *, host: str = "127
         return _send_inside(run_dir / MEDIA_FOLDER, name)
 
     return app
+
+
+def _explain(it: dict[str, Any], reference: dict[str, dict[str, float | None]], ask_fixes: set[str],
+             brand: str) -> None:
+    """The report's explanation block and the request message for one listed video."""
+    v = dict(it["v"])
+    add_percentiles([v], reference)
+    it["explain"] = Markup(explanation_html(v, it["name"], media_prefix="/"))  # escaped inside, as in report.html
+    it["with_fixes"] = it["key"] in ask_fixes
+    it["message"] = request_message(v, brand=brand, days=v.get("suggested_authorization_days") or 30,
+                                    with_fixes=it["with_fixes"])
+    it["has_fixes"] = bool(fixes_paragraph(v))
 
 
 def _key(v: dict[str, Any]) -> str:
