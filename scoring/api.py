@@ -22,11 +22,13 @@ from typing import Any
 from scoring import __version__
 from scoring.campaign import Campaign, campaign_from_dict, load_campaign
 from scoring.engines.base import DEFAULT_TIMEOUT_S, make_engine
+from scoring.fixes import add_fixes
 from scoring.inputs import VideoRef, collect
 from scoring.ledger import Ledger, default_ledger_path
 from scoring.pipeline import RunSettings, load_scorers
 from scoring.ranking import rank_results
 from scoring.report import write_report
+from scoring.report.explain import add_percentiles
 from scoring.report.requests import write_requests
 from scoring.results import VideoResult
 from scoring.runstore import RunStore, roundtrip
@@ -68,6 +70,8 @@ class RankedVideo:
     below_above: dict[str, Any] | None = None
     copy_warnings: list[str] = field(default_factory=list)  # a download's "check the original post" warnings
     held_by: dict[str, Any] | None = None  # the gate, must-have or severe flaw holding the score down
+    fixes: list[dict[str, Any]] = field(default_factory=list)  # edits to ask for, estimated by re-scoring
+    percentiles: dict[str, dict[str, int]] = field(default_factory=dict)  # vs every video the ledger knows
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RankedVideo:
@@ -225,7 +229,7 @@ def score(
     settings = RunSettings(campaign=camp, profile=profile, cache_dir=cache, make_media=out is not None,
                            media_dir=str(media_dir) if media_dir else None,
                            model_roots=[str(p) for p in model_roots(models_dir)])
-    load_scorers(settings)  # a model the campaign names but the registry lacks stops the run here
+    scorers = load_scorers(settings)  # a model the campaign names but the registry lacks stops the run here
     eng.open()  # joins a Ray cluster now: a refusal stops the run before anything is written
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
@@ -272,20 +276,24 @@ def score(
         "cached_videos": len(refs) - resumed - len(jobs),
         "campaign_file": camp.source,
         "cwd": str(Path.cwd()),  # relative video paths are relative to it (ledger, serve from elsewhere)
+        "brand": camp.brand,
         "python": platform.python_version(),
         "models": models_used(final),
     }
+    features = {r.video_id: r.features for r in final if r.status == "ok" and r.video_id}
     if ledger_path:
         run["ledger"] = str(Path(ledger_path).resolve())
         with Ledger.open(ledger_path) as led:
             state = led.state_map(r.video_id for r in final if r.status == "ok" and r.video_id)
             doc = rank_results(final, camp, run, ledger=state)
             led.register_videos(doc["videos"], run_dir=out, campaign=camp.name)
+            reference = led.reference_scores()
+        add_percentiles(doc["videos"], reference)  # against every video the team's ledger knows
     else:
         doc = rank_results(final, camp, run)
+    add_fixes(doc["videos"], features, scorers, camp.resolved_weights(), camp.facts(), camp.hook_seconds)
     if out is not None:
         _collect_media(final, doc, Path(out))
-        features = {r.video_id: r.features for r in final if r.status == "ok" and r.video_id}
         write_run_outputs(out, doc, features)
         write_report(doc, out)
         write_requests(doc, out, brand=camp.brand, days=camp.authorization_days)

@@ -240,13 +240,18 @@ def test_below_above_tie():
 
 def test_requests_give_real_reasons_and_keep_the_biggest_risk_internal():
     good = {"dimension": "product_integration", "text": "holds the product on camera from 0.5 s", "impact": 8.0,
-            "kind": "term"}
+            "kind": "term", "feature": "packshot.visible_ratio"}
+    snr = {"dimension": "audio_clarity", "text": "clean background (SNR 45 dB)", "impact": 5.0, "kind": "term",
+           "feature": "audio_quality.noise_snr_db"}
     risk = {"dimension": "product_integration", "text": "no call to action", "impact": -6.0, "kind": "term"}
-    doc = rank_results([_result("a", SUBS, [good, risk])], CAMPAIGN, {})
+    doc = rank_results([_result("a", SUBS, [good, snr, risk])], CAMPAIGN, {})
     text = render_requests(doc, brand="Acme")
-    assert "  - holds the product on camera from 0.5 s" in text
+    assert "  - holds the product on camera from 0.5 s" in text  # the strategist keeps the numbers
     assert "Internal note (do not send): biggest risk: no call to action" in text
     message = text.split("Message to send:")[1].split("How to generate")[0]
-    assert "no call to action" not in message and "holds the product on camera" in message
+    # the creator reads plain words: the same strengths, no scores, seconds, dB or model names
+    assert "no call to action" not in message and "how clearly you show the product" in message
+    assert "your voice comes through clearly" in message
+    assert not any(m in message for m in ("0.5 s", "SNR", "dB", "%", "score"))
     html = render_report(doc)
     assert '<b class="mark">+</b> holds the product' in html and '<b class="mark">−</b> no call to action' in html

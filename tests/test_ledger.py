@@ -305,10 +305,11 @@ def test_schema_versions(tmp_path, monkeypatch, capsys):
     with Ledger.open(path) as led:
         assert led.state("sha256:" + "1" * 64).note == "keep me"
         assert "extra" in led.events()[0]
-    assert "migrating ledger schema 1 → 2" in capsys.readouterr().err
-    assert (tmp_path / "l.sqlite.schema1.bak").read_bytes() == old_bytes
+    now = mig.SCHEMA_VERSION
+    assert f"migrating ledger schema {now - 1} → {now}" in capsys.readouterr().err
+    assert (tmp_path / f"l.sqlite.schema{now - 1}.bak").read_bytes() == old_bytes
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == now
 
 
 def test_pairs_export_is_what_sparkscout_train_reads(ledger, tmp_path):

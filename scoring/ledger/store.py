@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import json
 import os
 import re
 import shutil
@@ -53,6 +54,14 @@ def current_user() -> str:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _subscores_json(subscores: Any) -> str | None:
+    """A ranking entry's sub-scores as stored (JSON), or None when it has none."""
+    if not isinstance(subscores, dict) or not subscores:
+        return None
+    return json.dumps({str(k): (round(float(x), 1) if isinstance(x, int | float) and not isinstance(x, bool) else None)
+                       for k, x in subscores.items()}, sort_keys=True)
 
 
 def _norm_url(url: str) -> str:
@@ -181,19 +190,33 @@ class Ledger:
                 url = _norm_url(v["post_url"]) if v.get("post_url") else None
                 self.conn.execute(
                     "INSERT INTO videos (video_id, post_url, path, creator, caption, score, rank, run_dir, first_seen,"
-                    " last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (video_id) DO UPDATE SET "
-                    "post_url = coalesce(excluded.post_url, post_url), path = coalesce(excluded.path, path), "
+                    " last_seen, subscores) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (video_id) DO UPDATE "
+                    "SET post_url = coalesce(excluded.post_url, post_url), path = coalesce(excluded.path, path), "
                     "creator = coalesce(excluded.creator, creator), caption = coalesce(excluded.caption, caption), "
                     "score = excluded.score, rank = excluded.rank, run_dir = coalesce(excluded.run_dir, run_dir), "
-                    "last_seen = excluded.last_seen",
+                    "last_seen = excluded.last_seen, subscores = coalesce(excluded.subscores, subscores)",
                     (v["video_id"], url, path, v.get("creator"), v.get("caption"), v.get("score"), v.get("rank"),
-                     run, now, now))
+                     run, now, now, _subscores_json(v.get("subscores"))))
                 if path:
                     self.conn.execute("INSERT OR REPLACE INTO paths (path, video_id) VALUES (?, ?)",
                                       (path, v["video_id"]))
             self.conn.execute("INSERT INTO runs (run_dir, campaign, videos, recorded_at) VALUES (?, ?, ?, ?)",
                               (run, campaign, len(rows), now))
         return len(rows)
+
+    def reference_scores(self) -> dict[str, dict[str, float | None]]:
+        """Every scored video the ledger knows, video_id -> its last composite (``score``) and
+        sub-scores (0-100, None where not measured): the reference for percentiles (plain data)."""
+        out = {}
+        for row in self.conn.execute("SELECT video_id, score, subscores FROM videos WHERE score IS NOT NULL "
+                                     "OR subscores IS NOT NULL ORDER BY video_id"):
+            try:
+                subs = json.loads(row["subscores"]) if row["subscores"] else {}
+            except json.JSONDecodeError:
+                subs = {}
+            clean = {k: float(x) for k, x in subs.items() if isinstance(x, int | float) and not isinstance(x, bool)}
+            out[row["video_id"]] = {"score": row["score"], **clean}
+        return out
 
     def video(self, video_id: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM videos WHERE video_id = ?", (video_id,)).fetchone()
