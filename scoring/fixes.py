@@ -273,13 +273,17 @@ def add_fixes(videos: list[dict[str, Any]], features: Mapping[str, Mapping[str, 
               scorers: Mapping[str, Scorer | None], weights: Mapping[str, float], facts: Mapping[str, Any],
               hook_s: float = 3.0) -> None:
     """Set ``fixes`` on each ``ranking.json`` entry: computed for shortlisted and ``consider``
-    videos (``features`` by video_id), an empty list for the others."""
+    videos (``features`` by video_id), an empty list for the others and for a video whose
+    ranked score sits under its re-scored composite (a batch-level cap, such as a gate or
+    the objective's must-have, holds it: an edit that does not lift that cap gains nothing)."""
     for v in videos:
         feats = features.get(v.get("video_id") or "")
         wanted = v.get("status") == "ok" and (v.get("shortlisted") or v.get("recommendation") == "consider")
-        v["fixes"] = suggest_fixes(feats, scorers, weights, facts, events=v.get("events") or [], hook_s=hook_s,
-                                   engagement=(v.get("subscores") or {}).get("engagement")) \
-            if wanted and feats else []
+        fixes = suggest_fixes(feats, scorers, weights, facts, events=v.get("events") or [], hook_s=hook_s,
+                              engagement=(v.get("subscores") or {}).get("engagement")) if wanted and feats else []
+        if fixes and v.get("score") is not None and v["score"] < fixes[0]["score_before"] - 0.5:
+            fixes = []  # a batch-level cap (gate, must-have) holds the score: these edits would not lift it
+        v["fixes"] = fixes
         if wanted and any(r.get("dimension") == "rights" and "music" in str(r.get("text", "")).lower()
                           for r in v.get("reasons") or []):
             v["fixes"].append(ORIGINAL_SOUND)

@@ -178,3 +178,15 @@ def test_music_rights_ask_for_the_original_sound_without_a_made_up_gain():
     add_fixes([video, skipped], {"sha256:a": _features(0.0), "sha256:b": _features(2.5)}, SCORERS, W, FACTS)
     assert video["fixes"][-1]["code"] == "original_sound" and video["fixes"][-1]["gain"] is None
     assert skipped["fixes"] == []  # only shortlisted and consider videos get fixes
+
+
+def test_no_gain_is_promised_while_a_batch_level_cap_holds_the_score():
+    from scoring.fixes import add_fixes
+
+    base = rescore(_features(2.5), SCORERS, W, FACTS)[1]
+    free = {"video_id": "sha256:a", "status": "ok", "shortlisted": True, "recommendation": "consider",
+            "subscores": {}, "events": _events(2.5), "reasons": [], "score": base}
+    held = {**free, "video_id": "sha256:b", "score": 44.0}  # e.g. the objective's must-have caps it in ranking
+    add_fixes([free, held], {"sha256:a": _features(2.5), "sha256:b": _features(2.5)}, SCORERS, W, FACTS)
+    assert free["fixes"] and free["fixes"][0]["score_before"] == base
+    assert held["fixes"] == []

@@ -57,3 +57,26 @@ def test_percentiles_leave_the_video_itself_out_and_need_enough_videos():
 
 def test_big_counts_read_with_thousands_separators():
     assert percentile_text({"better_than": 80, "of": 1240}) == "better than 80 % of 1,240 scored"
+
+
+def test_a_run_with_a_ledger_writes_percentiles_against_every_video_it_knows(tmp_path):
+    import json
+    from pathlib import Path
+
+    from scoring.api import score
+
+    root = Path(__file__).resolve().parent.parent
+    ledger = tmp_path / "team.sqlite"
+    with Ledger.open(ledger) as led:  # six videos from earlier runs, hooks 10..60
+        led.register_videos([_video(i, 10.0 * i) for i in range(1, 7)])
+    ranking = score([str(root / "fixtures" / "videos" / "clean.mp4")], campaign=str(root / "pipelines" / "demo.toml"),
+                    out=str(tmp_path / "out"), workers=1, profile="fast", cache_dir=False, ledger=str(ledger))
+    video = ranking.videos[0]
+    hook = video.subscores["hook"]
+    assert video.percentiles["hook"] == {"better_than": int(100 * sum(10.0 * i < hook for i in range(1, 7)) / 6),
+                                         "of": 6}
+    stored = json.loads((tmp_path / "out" / "ranking.json").read_text())["videos"][0]
+    assert stored["percentiles"] == video.percentiles and "fixes" in stored
+    with Ledger.open(ledger) as led:  # the run's own sub-scores join the reference for the next one
+        assert led.reference_scores()[video.video_id]["hook"] == hook
+    assert "better than" in (tmp_path / "out" / "report.html").read_text()

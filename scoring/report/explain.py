@@ -34,7 +34,7 @@ CSS = """
 .reasons small{color:#888}.below{font-size:12px;color:#555;margin:4px 0}
 .rights{font-size:12px;background:#fff4e5;border-radius:6px;padding:4px 8px;margin:6px 0}
 .fixes{font-size:13px;margin:6px 0}.fixes h4{margin:4px 0;font-size:13px}.fixes ul{margin:0;padding-left:18px}
-.fixes small{color:#0a6b2c}.nm{color:#777;font-size:12px}
+.fixes small{color:#0a6b2c}.nm,.hint{color:#777;font-size:12px}
 .preview{display:block;height:160px;border-radius:6px;margin:6px 0;background:#000}
 .strip{display:block;max-width:100%;height:80px;border-radius:6px;margin:6px 0;background:#ddd}
 """
