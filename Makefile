@@ -5,9 +5,23 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 OUT     ?= demo-out
 
-.PHONY: install demo test bench eval fixtures lint clean
+.PHONY: install demo test bench eval fixtures lint clean debs
 
-install: $(STAMP)
+# Debian data the OCR reads with (Tesseract language models for the scripts PP-OCR lacks)
+# and the fonts the script tests draw with. Installed with apt-get when missing (as root;
+# otherwise the command to run is printed and OCR of those scripts is reported "not read").
+DEBS := tesseract-ocr-vie tesseract-ocr-rus tesseract-ocr-ara tesseract-ocr-hin tesseract-ocr-tha \
+        tesseract-ocr-kor fonts-noto-core fonts-noto-cjk libfribidi0
+
+install: debs $(STAMP)
+
+debs:
+	@command -v dpkg-query >/dev/null 2>&1 || { echo "not Debian: install Tesseract language data for vie rus ara hin tha kor (set TESSDATA_PREFIX) and Noto fonts"; exit 0; }; \
+	missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "missing Debian packages; run: sudo apt-get install --no-install-recommends $$missing"; fi; \
+	fi
 
 # torch==2.13.0 first: it is a local CPU build here; anything else pulls several GB.
 $(STAMP): pyproject.toml
@@ -24,7 +38,7 @@ demo: install
 test: install
 	$(PY) -m pytest -q
 
-bench: install
+bench: install  # BENCH_ARGS="--real DIR" adds real-content rows from your own clips
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 eval: install

@@ -76,7 +76,7 @@ def main() -> int:
             return [w for s in segments for w in (s.words or [])]
 
         def ours(c=clip, r=ranges, lang=language):
-            return transcribe(c.audio.samples, r, cfg, lang)
+            return transcribe(c.audio.samples, r, cfg, lang).words
 
         t_bare, t_ours = best_of(bare, args.repeat), best_of(ours, args.repeat)
         total_bare += t_bare

@@ -22,11 +22,13 @@ from typing import Any
 from scoring import __version__
 from scoring.campaign import Campaign, campaign_from_dict, load_campaign
 from scoring.engines.base import DEFAULT_TIMEOUT_S, make_engine
+from scoring.fixes import add_fixes
 from scoring.inputs import VideoRef, collect
 from scoring.ledger import Ledger, default_ledger_path
 from scoring.pipeline import RunSettings, load_scorers
 from scoring.ranking import rank_results
 from scoring.report import write_report
+from scoring.report.explain import add_percentiles
 from scoring.report.requests import write_requests
 from scoring.results import VideoResult
 from scoring.runstore import RunStore, roundtrip
@@ -66,6 +68,10 @@ class RankedVideo:
     coverage: dict[str, float | None] = field(default_factory=dict)
     not_measured: list[dict[str, str]] = field(default_factory=list)
     below_above: dict[str, Any] | None = None
+    copy_warnings: list[str] = field(default_factory=list)  # a download's "check the original post" warnings
+    held_by: dict[str, Any] | None = None  # the gate, must-have or severe flaw holding the score down
+    fixes: list[dict[str, Any]] = field(default_factory=list)  # edits to ask for, estimated by re-scoring
+    percentiles: dict[str, dict[str, int]] = field(default_factory=dict)  # vs every video the ledger knows
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RankedVideo:
@@ -172,6 +178,7 @@ def score(
     engine: str = "local",
     timeout: float | None = DEFAULT_TIMEOUT_S,
     ray_address: str | None = None,
+    ship_videos: bool = False,
     isolate: bool | None = None,
     resume: bool = True,
     status: Callable[[str], None] | None = None,
@@ -197,7 +204,10 @@ def score(
             (default ``~/.local/share/sparkscout/models``); built-in models are always found.
         engine: ``local`` (worker processes here) or ``ray`` (needs ``sparkscout[ray]``).
         timeout: per-video limit in seconds (None: none); a video past it fails with ``timeout``.
-        ray_address: Ray cluster address for ``engine="ray"`` (default: start Ray locally).
+        ray_address: Ray cluster address for ``engine="ray"`` (default: a private Ray instance here).
+        ship_videos: ``engine="ray"``: send each video's bytes to the workers through Ray's
+            object store (workers without the videos' filesystem); without it, only once a
+            worker reports it cannot see a path.
         isolate: local engine only; False scores in this process (no crash isolation).
         resume: reuse videos already stored in ``out``'s results.sqlite.
         status: called with one-line status messages ("loading models…").
@@ -207,7 +217,8 @@ def score(
     """
     camp = resolve_campaign(campaign)
     refs = collect(paths, manifest)  # a file listed twice is scored once
-    eng = make_engine(engine, workers=workers, timeout_s=timeout, isolate=isolate, ray_address=ray_address)
+    eng = make_engine(engine, workers=workers, timeout_s=timeout, isolate=isolate, ray_address=ray_address,
+                      ship_videos=ship_videos)
     ledger_path = None if ledger is False else camp.ledger if ledger in (None, True) else ledger
     if ledger is True and not ledger_path:
         ledger_path = default_ledger_path()
@@ -218,13 +229,15 @@ def score(
     settings = RunSettings(campaign=camp, profile=profile, cache_dir=cache, make_media=out is not None,
                            media_dir=str(media_dir) if media_dir else None,
                            model_roots=[str(p) for p in model_roots(models_dir)])
-    load_scorers(settings)  # a model the campaign names but the registry lacks stops the run here
+    scorers = load_scorers(settings)  # a model the campaign names but the registry lacks stops the run here
+    eng.open()  # joins a Ray cluster now: a refusal stops the run before anything is written
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     results: list[VideoResult | None] = [None] * len(refs)
-    store = RunStore(out, settings_key(settings)) if out is not None else None
+    store = None
     done = 0
     try:
+        store = RunStore(out, settings_key(settings)) if out is not None else None
         if store is not None and resume:
             for i, stored in store.load(refs).items():
                 results[i] = stored
@@ -247,6 +260,7 @@ def score(
         jobs = _run_cached(jobs, settings, on_result)
         eng.run(jobs, settings, on_result, status)
     finally:
+        eng.close()
         if store is not None:
             store.close()
     final = [r for r in results if r is not None]
@@ -261,20 +275,25 @@ def score(
         "resumed_videos": resumed,
         "cached_videos": len(refs) - resumed - len(jobs),
         "campaign_file": camp.source,
+        "cwd": str(Path.cwd()),  # relative video paths are relative to it (ledger, serve from elsewhere)
+        "brand": camp.brand,
         "python": platform.python_version(),
         "models": models_used(final),
     }
+    features = {r.video_id: r.features for r in final if r.status == "ok" and r.video_id}
     if ledger_path:
         run["ledger"] = str(Path(ledger_path).resolve())
         with Ledger.open(ledger_path) as led:
             state = led.state_map(r.video_id for r in final if r.status == "ok" and r.video_id)
             doc = rank_results(final, camp, run, ledger=state)
             led.register_videos(doc["videos"], run_dir=out, campaign=camp.name)
+            reference = led.reference_scores()
+        add_percentiles(doc["videos"], reference)  # against every video the team's ledger knows
     else:
         doc = rank_results(final, camp, run)
+    add_fixes(doc["videos"], features, scorers, camp.resolved_weights(), camp.facts(), camp.hook_seconds)
     if out is not None:
         _collect_media(final, doc, Path(out))
-        features = {r.video_id: r.features for r in final if r.status == "ok" and r.video_id}
         write_run_outputs(out, doc, features)
         write_report(doc, out)
         write_requests(doc, out, brand=camp.brand, days=camp.authorization_days)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -24,6 +25,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"sparkscout: error: {message}\n")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="sparkscout", description="Score creator videos as candidate Spark Ads and rank them.")
     p.add_argument("--version", action="version", version=f"sparkscout {__version__}")
@@ -37,8 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--engine", choices=("local", "ray"), default="local",
                    help="local: worker processes on this machine; ray: Ray actors, locally or on a cluster "
                         "(pip install 'sparkscout[ray]') (default: %(default)s)")
-    s.add_argument("--ray-address", help="Ray cluster to join with --engine ray (e.g. ray://head:10001 or auto; "
-                                         "default: start Ray on this machine)")
+    s.add_argument("--ray-address", help="Ray cluster to join with --engine ray: its head node's HOST:PORT (e.g. 10.0.0.5:6379), "
+                                         "auto, or ray://HOST:10001 (default: a private Ray instance on this "
+                                         "machine); see README 'Scaling out'")
+    s.add_argument("--ship-videos", action="store_true",
+                   help="with --engine ray: send each video's bytes to the workers through Ray's object store, for "
+                        "workers that do not see the videos' filesystem (automatic once a worker cannot see a path)")
     s.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
     s.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                    help="per-video limit; a video still running then fails with 'timeout' (default: %(default)g)")
@@ -50,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-cache", action="store_true", help="do not read or write the feature cache")
     s.add_argument("--models-dir", help="trained-model registry for the campaign's [models] "
                                         "(default: ~/.local/share/sparkscout/models)")
+    s.add_argument("--brand", metavar="NAME", help="the brand to look and listen for (instead of, or over, the "
+                                                    "campaign's 'brand')")
+    s.add_argument("--product", metavar="NAME", action="append",
+                   help="a product name to look and listen for; repeat for several (replaces the campaign's 'products')")
+    s.add_argument("--shortlist-size", type=_positive_int, metavar="N",
+                   help="how many videos to shortlist (default: the campaign's shortlist_size, else 5)")
+    s.add_argument("--top", type=_positive_int, default=20, metavar="N",
+                   help="rows of the ranking table printed at the end (default: %(default)s)")
     s.add_argument("--json", action="store_true", help="print the ranking JSON on stdout")
     s.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
     s.add_argument("--fail-on-error", action="store_true", help="exit 3 if any video failed")
@@ -59,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("report", help="rebuild DIR/report.html from DIR/ranking.json")
     r.add_argument("dir")
+    r.add_argument("--open", action="store_true", help="open it in the default web browser")
 
     pr = sub.add_parser("probe", help="show what the decoder sees in a file, or why it cannot read it")
     pr.add_argument("file")
@@ -134,23 +158,34 @@ def _progress_printer(quiet: bool):
     return show
 
 
-def _summary(ranking, out: str) -> str:
-    """The ranked table printed at the end of a run (★ = shortlisted)."""
+def _why(v) -> str:
+    """The gate, must-have or composite cap that holds a video down, for the table."""
+    for kind, label in (("gate", "gate"), ("must_have", "must-have"), ("cap", "capped")):
+        for r in v.reasons or []:
+            if r.get("kind") == kind and (kind != "cap" or r.get("subscore_impact") is None):
+                text = " ".join(str(r.get("text", "")).split())
+                return f"  [{label}: {text[:70]}{'…' if len(text) > 70 else ''}]"
+    return ""
+
+
+def _summary(ranking, out: str, top: int = 20) -> str:
+    """The ranked table printed at the end of a run (★ = shortlisted; the gate or cap that
+    holds a video down in brackets)."""
     rank_of = {v.video_id: v.rank for v in ranking.videos}
     lines = [f"{'rank':>4}  {'score':>5}  {'recommendation':<16} video"]
-    for v in ranking.videos[:20]:
+    for v in ranking.videos[:top]:
         score = "" if v.score is None else f"{v.score:.1f}"
         rank = "-" if v.rank is None else str(v.rank)
         star = "★" if v.shortlisted else " "
-        extra = f"  [{v.error['code']}]" if v.error else ""
+        extra = f"  [{v.error['code']}: {v.error.get('message', '')}]" if v.error else _why(v)
         if v.duplicate_of:
             extra += f"  (near-duplicate of #{rank_of.get(v.duplicate_of)})"
         if v.ledger:
             extra += f"  [ledger: {v.ledger['summary']}]"
         lines.append(f"{rank:>4}{star} {score:>5}  {v.recommendation:<16} {Path(v.path).name}"
                      f"{' ' + v.creator if v.creator else ''}{extra}")
-    if len(ranking.videos) > 20:
-        lines.append(f"… {len(ranking.videos) - 20} more in {out}/ranking.csv")
+    if len(ranking.videos) > top:
+        lines.append(f"… {len(ranking.videos) - top} more in {out}/ranking.csv (--top N shows more)")
     lines.append(f"wrote {out}/: report.html, requests.md, ranking.json, ranking.csv, features.parquet, results.sqlite")
     if ranking.run.get("ledger"):
         lines.append(f"ledger {ranking.run['ledger']}: review with 'sparkscout serve {out}' or 'sparkscout ledger list'")
@@ -158,19 +193,25 @@ def _summary(ranking, out: str) -> str:
 
 
 def cmd_score(args) -> int:
-    from scoring.api import score
+    from scoring.api import resolve_campaign, score
+    from scoring.campaign import with_overrides
 
     cache = False if args.no_cache else args.cache_dir
-    ranking = score(args.paths, manifest=args.manifest, campaign=args.campaign, out=args.out,
+    campaign = args.campaign
+    if args.brand is not None or args.product or args.shortlist_size:
+        campaign = with_overrides(resolve_campaign(args.campaign), brand=args.brand, products=args.product,
+                                  shortlist_size=args.shortlist_size)
+    ranking = score(args.paths, manifest=args.manifest, campaign=campaign, out=args.out,
                     workers=args.workers, profile=args.profile, cache_dir=cache,
                     progress=_progress_printer(args.quiet), status=_status_printer(args.quiet),
-                    engine=args.engine, ray_address=args.ray_address, timeout=args.timeout,
+                    engine=args.engine, ray_address=args.ray_address, ship_videos=args.ship_videos,
+                    timeout=args.timeout,
                     resume=not args.no_resume, ledger=False if args.no_ledger else (args.ledger or True),
                     models_dir=args.models_dir)
     if args.json:
         print(json.dumps(ranking.to_dict(), indent=2, ensure_ascii=False))
     if not args.quiet:
-        print(_summary(ranking, args.out), file=sys.stderr)
+        print(_summary(ranking, args.out, args.top), file=sys.stderr)
     if args.fail_on_error and ranking.failed:
         return EXIT_VIDEO_FAILED
     return EXIT_OK
@@ -183,7 +224,13 @@ def cmd_report(args) -> int:
     path = Path(args.dir) / "ranking.json"
     if not path.is_file():
         raise ConfigError(f"{path}: not found (run 'sparkscout score --out {args.dir}' first)")
-    print(write_report(read_ranking(args.dir), args.dir))
+    report = write_report(read_ranking(args.dir), args.dir)
+    print(report)
+    if args.open:
+        import webbrowser
+
+        if not webbrowser.open(Path(report).resolve().as_uri()):
+            print(f"sparkscout: no web browser found; open {report} yourself", file=sys.stderr)
     return EXIT_OK
 
 
@@ -217,7 +264,9 @@ def cmd_models(args) -> int:
     if "@" not in args.ref:  # every version of that name
         table = versions(roots)
         if args.ref not in table:
-            raise ConfigError(f"no model named {args.ref!r}; known: {', '.join(table)}")
+            from scoring.campaign import did_you_mean
+
+            raise ConfigError(f"no model named {args.ref!r}; {did_you_mean(args.ref, list(table))}")
         print(format_versions({args.ref: table[args.ref]}) + "\n")
     card = model_dir(args.ref, roots) / "card.md"
     print(card.read_text() if card.is_file() else json.dumps(load_spec(args.ref, roots), indent=2))
@@ -253,15 +302,39 @@ COMMANDS = {"score": cmd_score, "report": cmd_report, "probe": cmd_probe, "eval"
             "ledger": cmd_ledger, "train": cmd_train, "serve": cmd_serve}
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout replaced (tests) or already closed
+        pass
+
+
+def _interrupted(args) -> str:
+    """The one line printed on Ctrl-C: what was kept, and how to go on."""
+    if args.command != "score":
+        return "sparkscout: interrupted"
+    kept = f"videos finished so far are kept in {args.out}/results.sqlite (run the same command again to go on)"
+    if not args.no_cache:
+        kept += "; computed features stay in the cache"
+    return f"sparkscout: interrupted; {kept}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, so that a reader gone early (| head) is handled below, not at exit
+        return code
+    except BrokenPipeError:  # `sparkscout … | head`: the reader has what it wanted
+        _quiet_stdout()
+        return EXIT_OK
     except ConfigError as exc:
         print(f"sparkscout: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("sparkscout: interrupted (computed features stay in the cache)", file=sys.stderr)
+        print(("\n" if sys.stderr.isatty() else "") + _interrupted(args), file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001
         print(f"sparkscout: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -32,24 +32,43 @@ class VideoRef:
     comments: int | None = None
     shares: int | None = None
     saves: int | None = None
+    original: bool | None = None  # manifest column ``original``: the file is the creator's original, not a download
 
     def counts(self) -> dict[str, int | None]:
         return {k: getattr(self, k) for k in COUNT_COLUMNS}
 
 
 def scan_paths(paths: list[str]) -> list[VideoRef]:
-    """Files as given; folders searched recursively for video files (sorted)."""
+    """Files as given; folders searched recursively for video files (sorted).
+
+    A path that does not exist is kept: the batch goes on and it fails as ``not_found``
+    (naming the path) like any other unreadable video; ``collect`` refuses a run in which
+    nothing given exists at all.
+    """
     refs: list[VideoRef] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in VIDEO_EXTENSIONS)
             refs.extend(VideoRef(str(f)) for f in found)
-        elif p.exists():
-            refs.append(VideoRef(str(p)))
         else:
-            raise ConfigError(f"{raw}: no such file or folder")
+            refs.append(VideoRef(str(p)))
     return refs
+
+
+def _nothing_to_score(paths: list[str]) -> str:
+    """Why a run found no video: which paths are missing, which folders hold no video file."""
+    missing = [raw for raw in paths if not Path(raw).exists()]
+    empty = [raw for raw in paths if Path(raw).is_dir()]
+
+    def named(raw: str) -> str:  # "." says little: add where it is
+        return raw if Path(raw).is_absolute() else f"{raw} ({Path(raw).resolve()})"
+
+    problems = [f"{named(raw)}: no such file or folder" for raw in missing]
+    problems += [f"{named(raw)}: folder holds no video file ({' '.join(sorted(VIDEO_EXTENSIONS))})" for raw in empty]
+    if not problems:
+        return "nothing to score: give video files, folders or --manifest"
+    return "nothing to score: " + "; ".join(problems)
 
 
 def _parse_count(value: Any, column: str, where: str) -> int | None:
@@ -75,7 +94,23 @@ def _row_to_ref(row: dict[str, Any], base: Path, where: str) -> VideoRef:
         setattr(ref, column, str(value).strip() if value not in (None, "") else None)
     for column in COUNT_COLUMNS:
         setattr(ref, column, _parse_count(row.get(column), column, where))
+    ref.original = _parse_flag(row.get("original"), "original", where)
     return ref
+
+
+_TRUE, _FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
+
+
+def _parse_flag(value: Any, column: str, where: str) -> bool | None:
+    """A yes/no column: true/false, yes/no, 1/0 (any case) or a JSON bool; empty is None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise ConfigError(f"{where}: column '{column}': expected true or false, got {value!r}")
 
 
 def read_manifest(path: str | Path) -> list[VideoRef]:
@@ -87,7 +122,7 @@ def read_manifest(path: str | Path) -> list[VideoRef]:
     if not path.is_file():
         raise ConfigError(f"{path}: manifest not found")
     base = path.resolve().parent
-    allowed = {"path", *TEXT_COLUMNS, *COUNT_COLUMNS}
+    allowed = {"path", "original", *TEXT_COLUMNS, *COUNT_COLUMNS}
     refs: list[VideoRef] = []
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() in (".jsonl", ".ndjson"):
@@ -120,7 +155,11 @@ def read_manifest(path: str | Path) -> list[VideoRef]:
 
 
 def collect(paths: list[str] | None = None, manifest: str | Path | None = None) -> list[VideoRef]:
-    """Manifest rows first, then scanned paths; a path listed twice is scored once."""
+    """Manifest rows first, then scanned paths; a path listed twice is scored once.
+
+    Raises ConfigError when there is nothing to score: no path given, only folders without
+    a video file, or only paths that do not exist (the message names each of them).
+    """
     refs = (read_manifest(manifest) if manifest else []) + scan_paths(list(paths or []))
     seen: set[str] = set()
     unique = []
@@ -129,6 +168,6 @@ def collect(paths: list[str] | None = None, manifest: str | Path | None = None) 
         if key not in seen:
             seen.add(key)
             unique.append(ref)
-    if not unique:
-        raise ConfigError("nothing to score: give video files, folders or --manifest")
+    if not unique or (not manifest and not any(Path(ref.path).exists() for ref in unique)):
+        raise ConfigError(_nothing_to_score(list(paths or [])))
     return unique

@@ -24,11 +24,19 @@ class Gate:
     text: str
 
 
+# Gates that describe the scout's copy rather than the creator's post: on a downloaded copy
+# they become "check the original post" warnings (see copy_warnings).
+COPY_GATES = ("no_audio", "low_resolution")
+COPY_WARNING_COST = 2.0      # composite points per copy warning
+COPY_WARNING_MAX_COST = 4.0  # at most this many points for all of them together
+
+
 def gates_for(features: Mapping[str, Any]) -> list[Gate]:
     """Hard problems that keep a video off the shortlist whatever its score.
 
     Orientation (display aspect) and resolution (short side ≥ 540 and long side ≥ 960,
     whatever the orientation) are separate gates; a square video is not horizontal.
+    On a downloaded copy, :func:`split_copy_gates` turns the copy's own problems into warnings.
     """
     gates = []
     d = derive(features)
@@ -42,6 +50,70 @@ def gates_for(features: Mapping[str, Any]) -> list[Gate]:
                           f"{w}×{h} is below TikTok's {MIN_SHORT}×{MIN_LONG} in-feed minimum "
                           f"(short side {d['format.short_side']} px, long side {d['format.long_side']} px)"))
     return gates
+
+
+def split_copy_gates(gates: list[Gate], features: Mapping[str, Any], original: bool
+                     ) -> tuple[list[Gate], list[Gate]]:
+    """(gates that still gate, copy warnings). A download (``download.is_download``) that is
+    not declared an original (campaign ``files_are_originals`` / manifest ``original``) is a
+    scout's copy: its resolution and missing audio track say little about the creator's
+    post, so they become "check the original post" warnings; orientation stays a gate."""
+    if original or not is_download(features):
+        return gates, []
+    keep = [g for g in gates if g.code not in COPY_GATES]
+    warn = [Gate(g.code, f"check the original post: this downloaded copy has {_copy_problem(g)}")
+            for g in gates if g.code in COPY_GATES]
+    return keep, warn
+
+
+def is_download(features: Mapping[str, Any]) -> bool:
+    """A platform watermark, end card or download size says the file is a scout's copy
+    (``watermark.is_download`` in the full profile, ``layout.is_download`` in both)."""
+    return features.get("watermark.is_download") is True or features.get("layout.is_download") is True
+
+
+# Severe-flaw caps on these features describe the copy (its size, its re-encoding): on a
+# download they become copy warnings instead of holding the composite.
+COPY_CAP_FEATURES = ("format.", "visual_quality.blockiness", "artefacts.")
+
+
+def split_copy_caps(judgment: Mapping[str, Mapping[str, Any]], features: Mapping[str, Any], original: bool
+                    ) -> tuple[dict[str, dict[str, Any]], list[Gate]]:
+    """(judgment without the copy's composite caps, their copy warnings); unchanged for an
+    original or a file not recognised as a download."""
+    out = {k: dict(v) for k, v in judgment.items()}
+    if original or not is_download(features):
+        return out, []
+    warnings = []
+    for j in out.values():
+        keep = []
+        for c in j.get("caps") or []:
+            if c.get("composite_ceiling") is not None and str(c.get("feature") or "").startswith(COPY_CAP_FEATURES):
+                warnings.append(Gate("copy_quality", f"check the original post: this downloaded copy shows {c['text']}"))
+            else:
+                keep.append(c)
+        j["caps"] = keep
+    return out, warnings
+
+
+def _copy_problem(gate: Gate) -> str:
+    if gate.code == "no_audio":
+        return "no audio track (the post itself may have sound)"
+    return gate.text.split(" (short side")[0].replace(" is below", " pixels, below")
+
+
+def copy_cost(warnings: list[Gate]) -> float:
+    """Composite points the copy warnings cost together (bounded: COPY_WARNING_MAX_COST)."""
+    return min(COPY_WARNING_MAX_COST, COPY_WARNING_COST * len(warnings))
+
+
+def hold_below(score: float, threshold: float) -> float:
+    """``score`` held under ``threshold`` (0-100) keeping order (:func:`cap_value` with a
+    ceiling one point under): a gated or must-have-failing video then sorts below every
+    video that may be considered, so ordering by score is ordering by rank."""
+    from scoring.scorers.rules import cap_value
+
+    return round(cap_value(score, max(0.0, threshold - 1.0)), 1)
 
 
 def format_notes(features: Mapping[str, Any]) -> list[str]:
@@ -63,8 +135,9 @@ def _channel(value: Any) -> bool | None:
 @dataclass
 class MustHave:
     """A must-have the video does not meet: ``verified`` when every channel was measured
-    and none found it (consider at best, off the shortlist); else it could not be
-    confirmed (some channel not measured): never ``request_ad_code``, still shortlistable."""
+    and none found it (score held below the consider threshold: skip); else it could not
+    be confirmed (some channel not measured): held below the request threshold, never
+    ``request_ad_code``, still shortlistable."""
 
     verified: bool
     text: str
@@ -88,11 +161,11 @@ def must_have(features: Mapping[str, Any], objective: str, brand: bool, product:
         channels = {**shown, "named (speech or on-screen text)": _channel(features.get(named_key))}
         if not product:
             channels = {"named (speech or on-screen text)": channels["named (speech or on-screen text)"]}
-        verdict = "consider at best for a conversions campaign"
+        verdict = "a conversions campaign needs it (held below the consider threshold)"
     elif objective == "awareness" and brand:
         what = "brand"
         channels = {**shown, "named (speech or on-screen text)": _channel(features.get("mentions.brand_count"))}
-        verdict = "consider at best for an awareness campaign"
+        verdict = "an awareness campaign needs it (held below the consider threshold)"
     else:
         return None
     if any(v is True for v in channels.values()) or not any(v is False for v in channels.values()):
@@ -153,6 +226,39 @@ def engagement_reason(text: str, score: float | None, first: bool = True) -> dic
             "sign": "+" if (delta or 0) > 0 else "-", "feature": "engagement.rate", "t": None}
 
 
+def merge_flaws(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One line per flaw: a severe-flaw cap, the composite hold it causes and the term on the
+    same feature (same dimension) become one reason with their total impact (points on the
+    composite; ``subscore_impact`` summed where given). Other reasons pass unchanged."""
+    out: list[dict[str, Any]] = []
+    for r in reasons:
+        key = (r.get("dimension"), r.get("feature"))
+        host = next((o for o in out if r["sign"] == "-" and o["sign"] == "-" and (o.get("dimension"), o.get("feature"))
+                     == key and r.get("feature") and "cap" in (r["kind"], o["kind"])
+                     and r["kind"] in ("cap", "term") and o["kind"] in ("cap", "term")), None)
+        if host is None:
+            out.append(dict(r))
+            continue
+        cap, term = (host, r) if host["kind"] == "cap" else (r, host)
+        text = _merged_text(cap["text"], term["text"]) if cap is not term else cap["text"]
+        subs = [x for x in (host.get("subscore_impact"), r.get("subscore_impact")) if x is not None]
+        host.update(text=text, kind="cap", impact=round((host.get("impact") or 0.0) + (r.get("impact") or 0.0), 1),
+                    subscore_impact=round(sum(subs), 1) if subs else None,
+                    t=host.get("t") if host.get("t") is not None else r.get("t"))
+    return out
+
+
+def _merged_text(cap: str, other: str) -> str:
+    """The cap's text, with what the other line adds (its own words, or the hold's ceiling)."""
+    if other == cap or other in cap:
+        return cap
+    if other.startswith(cap):
+        return other
+    if cap.startswith(other):
+        return cap
+    return f"{cap} ({other})"
+
+
 def order_reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Gates, then must-haves, the ledger's word, shortlist notes, then the rest by the size of their
     effect on the composite."""
@@ -161,27 +267,33 @@ def order_reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def below_above(this: Mapping[str, Any], above: Mapping[str, Any], weights: Mapping[str, float]) -> dict[str, Any]:
-    """Why ``this`` ranks right below ``above`` (ranking.json entries): the gate, the
-    composite cap, or the sub-score that costs it most relative to ``above``."""
+    """Why ``this`` ranks below ``above`` (ranking.json entries; ranking passes the nearest
+    video above that is not a near-duplicate of it): the gate, the must-have or severe flaw
+    that holds its score, or the sub-score that costs it most relative to ``above``."""
     out: dict[str, Any] = {"rank_above": above["rank"], "dimension": None, "this": None, "above": None, "text": ""}
+    n = above["rank"]
     gate = next((r for r in this["reasons"] if r["kind"] == "gate"), None)
     if gate and not any(r["kind"] == "gate" for r in above["reasons"]):
-        out.update(dimension="gate", text=f"below #{above['rank']}: {gate['text']}")
+        out.update(dimension="gate", text=f"below #{n}: {gate['text']}")
+        return out
+    held = this.get("held_by")
+    if held and held["kind"] == "must_have" and not above.get("held_by") and (this["score"] or 0) < (above["score"] or 0):
+        out.update(dimension="must_have", this=this["score"], above=above["score"], text=f"below #{n}: {held['text']}")
         return out
     s, a = this["subscores"], above["subscores"]
     diffs = {k: weights.get(k, 0.0) * (a[k] - s[k]) for k in s if s.get(k) is not None and a.get(k) is not None}
-    cap = next((r for r in this["reasons"] if r["kind"] == "cap" and r.get("subscore_impact") is None), None)
-    if cap and (this["score"] or 0) < (above["score"] or 0):
+    if held and held["kind"] == "severe" and (this["score"] or 0) < (above["score"] or 0):
         out.update(dimension="composite", this=this["score"], above=above["score"],
-                   text=f"below #{above['rank']}: severe flaw, {cap['text']}")
+                   text=f"below #{n}: severe flaw, {held['text']}: score held under {held['ceiling']:.0f}")
         return out
     if not diffs or max(diffs.values()) <= 0 or this["score"] == above["score"]:
-        out["text"] = f"level with #{above['rank']} on score; ordered by video id"
+        out["text"] = f"level with #{n} on score; ordered by video id" if this["score"] == above["score"] \
+            else f"below #{n} on score, {this['score']} vs {above['score']}"
         return out
     dim = max(diffs, key=lambda k: diffs[k])
     worst = min((r for r in this["reasons"] if r["dimension"] == dim and r["sign"] == "-"),
                 key=lambda r: r["impact"], default=None)
     why = f": {worst['text']}" if worst else ""
     out.update(dimension=dim, this=s[dim], above=a[dim],
-               text=f"below #{above['rank']} mainly on {dim.replace('_', ' ')}, {s[dim]:.0f} vs {a[dim]:.0f}{why}")
+               text=f"below #{n} mainly on {dim.replace('_', ' ')}, {s[dim]:.0f} vs {a[dim]:.0f}{why}")
     return out

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,13 +70,45 @@ class Worker:
         for a in self.analyzers:
             a.bind_context(self.context)  # campaign-dependent analyzers: campaign in the cache key
         self.cache_keys = analyzer_cache_keys(self.analyzers, _plan_key(self.plan))
+        self._loader: threading.Thread | None = None
+        self._load_error: BaseException | None = None
 
     def load_models(self) -> None:
         """Load every analyzer's models now (warm-up before the first video). Without this
-        call they load on first use, so a run served from the feature cache loads none."""
+        call they load on first use, so a run served from the feature cache loads none.
+        A model only another analyzer's output can feed, and that analyzer is not in the
+        profile (hook phrases without speech recognition in ``fast``), is not loaded."""
+        from scoring.analyzers.warmup import needed
+
         ctx = AnalysisContext(**self.context)
+        present = {a.name for a in self.analyzers}
         for a in self.analyzers:
-            a.load_models(ctx)
+            if needed(a.name, present):
+                a.load_models(ctx)
+
+    def start_loading(self, then: Callable[[], None] | None = None) -> None:
+        """Load the models in a background thread, so the first video decodes meanwhile
+        (:meth:`process` waits for them only before its analyzers run). ``then`` runs in
+        that thread once they are loaded (engines cap the new thread pools there)."""
+        def load() -> None:
+            try:
+                self.load_models()
+                if then is not None:
+                    then()
+            except BaseException as exc:  # noqa: BLE001 - re-raised by wait_for_models, on a video
+                self._load_error = exc
+
+        self._loader = threading.Thread(target=load, name="sparkscout-model-loader", daemon=True)
+        self._loader.start()
+
+    def wait_for_models(self) -> None:
+        """Block until :meth:`start_loading`'s models are loaded; raise if loading failed."""
+        if self._loader is not None:
+            self._loader.join()
+            self._loader = None
+        if self._load_error is not None:
+            raise RuntimeError(f"models could not be loaded: {type(self._load_error).__name__}: "
+                               f"{self._load_error}") from self._load_error
 
     def process_cached(self, ref: VideoRef) -> VideoResult | None:
         """The video's result if every analyzer's output is in the feature cache, else None.
@@ -154,6 +188,7 @@ class Worker:
                 result.warnings.append(f"report media not made: {type(exc).__name__}: {exc}")
         if self.cache is not None:
             self.cache.put(video_id, f"info-{_plan_key(self.plan)}", result.info)
+        self.wait_for_models()  # loaded in the background while this first clip decoded
         ctx = AnalysisContext(**self.context)
         out: dict[str, Signals] = {}
         for a in self.analyzers:
@@ -211,19 +246,32 @@ class Worker:
 
 def _note_watermark(result: VideoResult) -> None:
     """Rights risks become reasons (dimension ``rights``): another creator's footage (a
-    ``stitch`` event: stitch or duet), and a platform watermark with a handle, which marks
-    a re-upload; its handle fills ``creator`` when the manifest gave none."""
+    ``stitch`` event: stitch or duet), and the handle in a platform watermark: it fills
+    ``creator`` when the manifest gave none; a manifest creator that differs from it
+    means a re-upload of someone else's post."""
     for e in result.events:
         if e.get("kind") == "stitch":
             result.reasons.append({"dimension": "rights", "impact": 0.0, "t": e.get("t"), "text": e["label"]})
-    handle = result.features.get("onscreen_text.watermark_handle")
+    handle = result.features.get("watermark.handle") or result.features.get("onscreen_text.watermark_handle")
     if not handle:
         return
-    if not result.ref.creator:
+    given = (result.ref.creator or "").strip()
+    if not given:
         result.ref = dataclasses.replace(result.ref, creator=f"@{handle}")
-    result.reasons.append({"dimension": "rights", "impact": 0.0, "t": None,
-                           "text": f"re-upload: carries a TikTok watermark of @{handle}; request the ad code "
-                                   f"from that account's original post"})
+        result.reasons.append({"dimension": "rights", "impact": 0.0, "t": None, "sign": "+",
+                               "text": f"creator @{handle}, read from the TikTok watermark: request the ad code "
+                                       f"from @{handle}'s original post"})
+    elif _handle_key(given) != _handle_key(handle):
+        result.reasons.append({"dimension": "rights", "impact": 0.0, "t": None, "sign": "-",
+                               "text": f"re-upload: the TikTok watermark says @{handle}, not {given}; the post is "
+                                       f"@{handle}'s, so request the ad code from that account's original post"})
+
+
+def _handle_key(text: str) -> str:
+    """A creator name or handle compared loosely: lower case, without @, spaces or a profile URL."""
+    text = text.strip().lower().rstrip("/")
+    text = text.rsplit("/@", 1)[-1] if "/@" in text else text
+    return text.lstrip("@").replace(" ", "")
 
 
 def load_scorers(settings: RunSettings) -> dict[str, Scorer | None]:

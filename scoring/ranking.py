@@ -17,13 +17,18 @@ from scoring.judgment import (
     below_above,
     composite,
     composite_cap,
+    copy_cost,
     engagement_reason,
     format_notes,
     gates_for,
+    hold_below,
+    merge_flaws,
     must_have,
     order_reasons,
     shares,
     signed,
+    split_copy_caps,
+    split_copy_gates,
 )
 from scoring.results import VideoResult
 from scoring.scorers import SUBSCORES
@@ -46,6 +51,9 @@ class _Row:
     raw: float | None
     cap: dict[str, Any] | None
     must: MustHave | None
+    warnings: list[Gate]
+    held_by: dict[str, Any] | None  # what holds the score under a threshold (gate, must-have, severe flaw)
+    hold_impact: float = 0.0  # points the gate / must-have hold took off the composite
 
 
 def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, Any],
@@ -80,6 +88,8 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
         judgment["engagement"] = {"coverage": 1.0 if eng.score is not None else 0.0, "caps": [],
                                   "not_measured": [] if eng.score is not None else ["no engagement counts given"]}
         raw = composite(r.subscores, weights)
+        original = r.ref.original if getattr(r.ref, "original", None) is not None else campaign.files_are_originals
+        judgment, copy_caps = split_copy_caps(judgment, r.features, bool(original))
         cap = composite_cap(judgment)
         score = raw
         if raw is not None and cap is not None:
@@ -88,22 +98,39 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
             cap = None
         must = must_have(r.features, campaign.objective, facts["campaign.names_brand"],
                          facts["campaign.names_product"])
-        rows.append(_Row(r, gates_for(r.features), score, raw, cap, must))
-    rows.sort(key=lambda x: (bool(x.gates), -(x.score if x.score is not None else -1), x.r.video_id or ""))
+        gates, warnings = split_copy_gates(gates_for(r.features), r.features, bool(original))
+        warnings += copy_caps
+        if score is not None and warnings:
+            score = round(max(0.0, score - copy_cost(warnings)), 1)
+        held_by, before = None, score
+        if cap is not None:
+            held_by = {"kind": "severe", "ceiling": cap["composite_ceiling"], "text": cap["text"]}
+        if score is not None and (gates or (must and must.verified)):
+            # a gated or must-have-failing video sorts under everything that may be considered
+            why = gates[0].text if gates else must.text  # type: ignore[union-attr]
+            score = hold_below(score, campaign.consider_min_score)
+            held_by = {"kind": "gate" if gates else "must_have", "ceiling": campaign.consider_min_score, "text": why}
+        elif score is not None and must is not None:  # unconfirmed must-have: consider at best
+            score = min(score, hold_below(score, campaign.request_min_score))
+            held_by = held_by or {"kind": "must_have", "ceiling": campaign.request_min_score, "text": must.text}
+        hold = round(score - before, 1) if score is not None and before is not None else 0.0
+        rows.append(_Row(r, gates, score, raw, cap, must, warnings, held_by, hold))
+    rows.sort(key=lambda x: (-(x.score if x.score is not None else -1), x.r.video_id or ""))
     candidates = [
         Candidate(video_id=x.r.video_id or x.r.ref.path, rank=rank, score=x.score, creator=x.r.ref.creator,
                   features=x.r.features,
                   eligible=not x.gates and not (x.must and x.must.verified) and x.score is not None
                   and x.score >= campaign.consider_min_score
-                  and ledger.get(x.r.video_id, {}).get("shortlist", True))
+                  and ledger.get(x.r.video_id, {}).get("shortlist", True),
+                  severe=_severe(x))
         for rank, x in enumerate(rows, start=1)
     ]
-    chosen = set(select(candidates, campaign.shortlist_size, campaign.max_per_creator, campaign.diversity_weight))
+    picked = select(candidates, campaign.shortlist_size, campaign.max_per_creator, campaign.diversity_weight)
+    chosen = set(picked)
     videos = []
     for cand, x in zip(candidates, rows):
         shortlisted = cand.video_id in chosen
-        severe = x.cap is not None or any(c.get("composite_ceiling") is not None
-                                          for j in _judgment(x.r).values() for c in j.get("caps") or [])
+        severe = _severe(x)
         if shortlisted and x.score is not None and x.score >= campaign.request_min_score and not severe \
                 and not x.must:
             rec = "request_ad_code"
@@ -113,25 +140,34 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
         else:
             rec = "skip"
         share = shares(x.r.subscores, weights)
-        reasons = [signed(_reason("gate", g.text, "gate"), share, sign="-") for g in x.gates]
+        reasons = [signed(_reason("gate", g.text, "gate", x.hold_impact if i == 0 else 0.0), share, sign="-")
+                   for i, g in enumerate(x.gates)]
         if x.r.video_id in ledger:
             entry_ledger = ledger[x.r.video_id]
             reasons.append(signed(_reason("ledger", entry_ledger["summary"], "ledger"), share,
                                   sign="+" if entry_ledger.get("shortlist", True) else "-"))
         if x.must:
-            reasons.append(signed(_reason("product_integration", x.must.text, "must_have"), share, sign="-"))
+            hold = 0.0 if x.gates else x.hold_impact
+            reasons.append(signed(_reason("product_integration", x.must.text, "must_have", hold), share, sign="-"))
+        reasons += [signed(_reason("copy", w.text, "copy", -COPY_SHARE * copy_cost(x.warnings)), share, sign="-")
+                    for w in x.warnings]
         if x.cap is not None:
             text = f"{x.cap['text']}: score held under {x.cap['composite_ceiling']:.0f}"
-            reasons.append(signed(_reason(x.cap["dimension"], text, "cap", x.score - x.raw), share, sign="-"))
+            capped = round(cap_value(x.raw, x.cap["composite_ceiling"]), 1)
+            reason = _reason(x.cap["dimension"], text, "cap", capped - x.raw)
+            reason["feature"] = x.cap.get("feature")
+            reasons.append(signed(reason, share, sign="-"))
         reasons += [signed(_reason("visual_clarity", t, "note"), share, sign="-") for t in format_notes(x.r.features)]
         reasons += [signed(_reason("shortlist", note, "shortlist"), share, sign="-")
                     for note in dict.fromkeys(cand.notes)]
         reasons += [signed(r, share) for r in x.r.reasons]
-        entry = _video_entry(x.r, cand.rank, x.score, rec, shortlisted, campaign, order_reasons(reasons))
+        entry = _video_entry(x.r, cand.rank, x.score, rec, shortlisted, campaign, order_reasons(merge_flaws(reasons)))
         entry["duplicate_of"] = cand.duplicate_of
         entry["ledger"] = ledger.get(x.r.video_id)
         entry["raw_score"] = x.raw
         entry["gates"] = [g.code for g in x.gates]
+        entry["copy_warnings"] = [g.code for g in x.warnings]
+        entry["held_by"] = x.held_by
         judgment = _judgment(x.r)
         entry["coverage"] = {k: (judgment.get(k) or {}).get("coverage") for k in SUBSCORES}
         entry["coverage"]["engagement"] = 1.0 if x.r.subscores.get("engagement") is not None else 0.0
@@ -140,20 +176,52 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
         if x.r.subscores.get("engagement") is None:
             entry["not_measured"].append({"dimension": "engagement", "text": "no engagement counts given"})
         videos.append(entry)
-    for above, this in zip(videos, videos[1:]):
-        this["below_above"] = below_above(this, above, weights)
-    if videos:
-        videos[0]["below_above"] = None
+    for k, this in enumerate(videos):
+        above = _nearest_distinct_above(videos, k)
+        this["below_above"] = below_above(this, above, weights) if above is not None else None
     failed = sorted((r for r in results if r.status != "ok"), key=lambda r: r.ref.path)
     for r in failed:
         videos.append({**_video_entry(r, None, None, "skip", False, campaign, []), "duplicate_of": None,
                        "raw_score": None, "gates": [], "coverage": dict.fromkeys(SUBSCORES), "not_measured": [],
-                       "below_above": None, "ledger": None})
+                       "below_above": None, "ledger": None, "copy_warnings": [], "held_by": None})
     run = {**run, "schema_version": SCHEMA_VERSION, "campaign": campaign.name, "objective": campaign.objective,
            "weights": weights, "engagement_prior": _prior_dict(prior),
            "counts": {"videos": len(results), "ok": len(ok), "failed": len(failed),
-                      "shortlisted": sum(v["shortlisted"] for v in videos)}}
+                      "shortlisted": sum(v["shortlisted"] for v in videos)},
+           **_empty_slots(candidates, picked, campaign.shortlist_size)}
     return {"run": run, "videos": videos}
+
+
+COPY_SHARE = 1.0  # copy warnings cost the composite directly (not through a sub-score)
+
+
+def _severe(x: _Row) -> bool:
+    """A severe flaw: a composite cap (a download's copy problems are warnings, not flaws)."""
+    return x.cap is not None
+
+
+def _nearest_distinct_above(videos: list[dict[str, Any]], k: int) -> dict[str, Any] | None:
+    """The nearest ranked video above ``videos[k]`` that is not a near-duplicate: neither the
+    video it duplicates nor any near-duplicate of a higher-ranked video (a copy is not a
+    contender of its own)."""
+    this = videos[k]
+    for above in reversed(videos[:k]):
+        if above["video_id"] == this.get("duplicate_of") or above.get("duplicate_of") is not None:
+            continue
+        return above
+    return None
+
+
+def _empty_slots(candidates: list[Candidate], picked: list[str], size: int) -> dict[str, Any]:
+    """``shortlist_empty_slots`` and a ``shortlist_note`` saying why slots stayed empty."""
+    empty = max(0, size - len(picked))
+    if not empty:
+        return {"shortlist_empty_slots": 0, "shortlist_note": None}
+    severe = [c for c in candidates if c.severe and c.video_id not in picked and c.eligible_but_severe]
+    why = (f"; {len(severe)} other candidate(s) above the consider threshold have a severe flaw and were left out"
+           if severe else "; no other candidate passes the gates and the consider threshold")
+    return {"shortlist_empty_slots": empty,
+            "shortlist_note": f"{len(picked)} of {size} shortlist slots filled, {empty} left empty{why}"}
 
 
 def _judgment(r: VideoResult) -> dict[str, dict[str, Any]]:

@@ -1,5 +1,7 @@
 """Near-duplicate suppression and a diverse shortlist.
 
+A video with a severe flaw is never shortlisted: its slot stays empty (ranking says so).
+
 Practitioners authorise 3–5 videos from different creators and angles and let
 performance pick the winner, so the shortlist (1) drops re-uploads and light re-edits
 of a higher-ranked video, (2) caps videos per creator and (3) when scores are close,
@@ -70,6 +72,12 @@ class Candidate:
     eligible: bool  # passes gates and the consider threshold
     duplicate_of: str | None = None
     notes: list[str] = field(default_factory=list)
+    severe: bool = False  # a severe flaw: never shortlisted (its slot stays empty)
+
+    @property
+    def eligible_but_severe(self) -> bool:
+        """Would be shortlisted but for its severe flaw."""
+        return self.eligible and self.severe and self.duplicate_of is None
 
 
 def _similarity(a: Candidate, b: Candidate) -> float:
@@ -110,7 +118,10 @@ def mark_duplicates(candidates: list[Candidate]) -> None:
 def select(candidates: list[Candidate], size: int, max_per_creator: int, diversity_weight: float) -> list[str]:
     """Pick up to ``size`` video ids (see module docstring). ``candidates`` in rank order."""
     mark_duplicates(candidates)
-    pool = [c for c in candidates if c.eligible and c.duplicate_of is None and c.score is not None]
+    for c in candidates:
+        if c.eligible_but_severe:
+            c.notes.append("not shortlisted: a severe flaw; a shortlist slot is left empty rather than filled with it")
+    pool = [c for c in candidates if c.eligible and not c.severe and c.duplicate_of is None and c.score is not None]
     picked: list[Candidate] = []
     per_creator: dict[str, list[int]] = {}
     while pool and len(picked) < size:

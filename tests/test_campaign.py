@@ -56,3 +56,27 @@ def test_cli_config_error_exits_2_and_writes_nothing(tmp_path, capsys):
     code = main(["score", str(ROOT / "fixtures" / "videos" / "clean.mp4"), "--campaign", str(bad), "--out", str(out)])
     assert code == 2 and not out.exists()
     assert "objective" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("data, needle", [
+    ({"shortlist_sise": 3}, "key 'shortlist_sise': unknown key; did you mean 'shortlist_size'?"),
+    ({"brnd": "Acme"}, "did you mean 'brand'?"),
+    ({"weights": {"hok": 1.0}}, "key 'weights.hok': unknown sub-score; did you mean 'hook'?"),
+    ({"safe_zone": {"botom": 0.2}}, "did you mean 'bottom'?"),
+    ({"models": {"visual_clarty": "visual_clarity@prior-1"}}, "did you mean 'visual_clarity'?"),
+    ({"objective": "conversion"}, "key 'objective': got 'conversion'; did you mean 'conversions'?"),
+])
+def test_a_misspelt_key_gets_a_suggestion(tmp_path, data, needle):
+    from scoring.campaign import campaign_from_dict
+
+    with pytest.raises(ConfigError) as err:
+        campaign_from_dict(data, source=tmp_path / "c.toml")
+    assert needle in str(err.value) and "c.toml" in str(err.value)
+
+
+def test_an_unrelated_key_lists_the_allowed_ones():
+    from scoring.campaign import campaign_from_dict
+
+    with pytest.raises(ConfigError) as err:
+        campaign_from_dict({"zzzz": 1})
+    assert "did you mean" not in str(err.value) and "allowed: " in str(err.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -157,3 +158,83 @@ def test_engine_settings_are_validated():
         make_engine("local", timeout_s=-1)
     with pytest.raises(ConfigError, match="unknown engine"):
         make_engine("spark")
+
+
+@pytest.mark.slow
+def test_ctrl_c_prints_one_line_keeps_what_was_stored_and_exits_130(tmp_path):
+    """Ctrl-C reaches the whole foreground process group: the workers used to print one
+    KeyboardInterrupt traceback each. Now only the parent acts on it."""
+    import sqlite3
+
+    out = tmp_path / "o"
+    names = ["clean.mp4", "blurry.mp4", "static.mp4", "face_late.mp4", "dark.mp4", "cuts.mp4"]
+    cmd = [sys.executable, "-m", "scoring.cli", "score", *(str(FIXTURES / n) for n in names), "--workers", "2",
+           "--profile", "fast", "--no-cache", "--no-ledger", "--out", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(FIXTURES.parent.parent)}
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
+                            start_new_session=True)  # its own process group, like a terminal's job
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if line.startswith("[1/"):  # one video stored; the workers are busy with the next ones
+            os.killpg(proc.pid, signal.SIGINT)
+            break
+    rest = proc.communicate(timeout=120)[1]
+    err = "".join(lines) + rest
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    said = [ln for ln in err.splitlines() if "interrupted" in ln]
+    assert len(said) == 1 and "results.sqlite" in said[0] and "cache" not in said[0], err
+    with sqlite3.connect(out / "results.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM results").fetchone()[0] >= 1
+
+
+def test_interrupt_message_mentions_the_cache_only_when_there_is_one(monkeypatch, tmp_path, capsys):
+    import scoring.api
+    from scoring.cli import main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scoring.api, "score", interrupted)
+    base = ["score", str(FIXTURES / "clean.mp4"), "--out", str(tmp_path / "o"), "--no-ledger"]
+    assert main([*base, "--no-cache"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "cache" not in err
+    assert main(base) == 130
+    assert "computed features stay in the cache" in capsys.readouterr().err
+
+
+def test_fast_profile_loads_no_model_it_cannot_use():
+    """Hook phrases embed the transcript; the fast profile has no speech recognition, so
+    its MiniLM model (seconds to load) is never loaded there."""
+    code = (
+        "from scoring.pipeline import RunSettings, Worker\n"
+        "from scoring.analyzers.hook_phrases import _prototype_vectors\n"
+        "w = Worker(RunSettings(profile='fast'))\n"
+        "assert 'hook_phrases' in [a.name for a in w.analyzers]\n"
+        "w.load_models()\n"
+        "print(_prototype_vectors.cache_info().currsize)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[-1] == "0"
+
+
+def test_models_loading_in_the_background_meet_the_first_video():
+    from scoring.pipeline import Worker
+
+    ref = VideoRef(str(FIXTURES / "static.mp4"))
+    worker = Worker(RunSettings(profile="fast"))
+    worker.start_loading()
+    first = worker.process(ref)  # decodes while the loader thread runs, then waits for it
+    assert first.status == "ok", first.error
+    broken = Worker(RunSettings(profile="fast"))
+
+    def fail():
+        raise OSError("weights unreadable")
+
+    broken.start_loading(then=fail)
+    result = broken.process(ref)
+    assert result.status == "failed" and "models could not be loaded" in result.error["message"]
+    assert "weights unreadable" in result.error["message"]

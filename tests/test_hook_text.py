@@ -45,7 +45,8 @@ def test_link_in_bio_read_in_the_hook_of_clean(text):
 
 def test_no_text_in_static(text):
     sig = text["static"]
-    assert sig.evidence == {"text_in_hook": False, "hook_text": None, "text_boxes_outside_safe_zone": 0}
+    assert sig.evidence == {"text_in_hook": False, "hook_text": None, "text_boxes_outside_safe_zone": 0,
+                            "hook_text_script": None}
     assert sig.features["onscreen_text.anytime"] is False
     assert sig.features["onscreen_text.outside_share"] is None
     assert sig.events == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -48,5 +49,27 @@ def test_scan_folder_finds_videos_only_and_dedupes(tmp_path):
     assert found == sorted(str(tmp_path / n) for n in ("b.mp4", "c.m4a", "sub/a.MOV"))
     both = collect([str(tmp_path), str(tmp_path / "b.mp4")])
     assert len(both) == 3
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="nope: no such file or folder"):
         collect([str(tmp_path / "nope")])
+
+
+def test_a_missing_path_among_others_is_kept_to_fail_alone(tmp_path):
+    (tmp_path / "a.mp4").write_bytes(b"x")
+    refs = collect([str(tmp_path / "a.mp4"), str(tmp_path / "gone.mp4")])
+    assert [Path(r.path).name for r in refs] == ["a.mp4", "gone.mp4"]
+
+
+def test_a_folder_without_videos_is_named(tmp_path):
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("not a video")
+    with pytest.raises(ConfigError) as err:
+        collect([str(folder)])
+    assert str(folder) in str(err.value) and "no video file" in str(err.value)
+
+
+def test_a_relative_folder_is_named_with_where_it_is(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as err:
+        collect(["."])
+    assert f". ({tmp_path.resolve()}): folder holds no video file" in str(err.value)

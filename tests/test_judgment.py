@@ -204,12 +204,16 @@ def test_severe_cap_holds_the_composite_and_blocks_request():
     assert any(r["kind"] == "cap" and r["sign"] == "-" and r["impact"] == pytest.approx(v["score"] - 90, abs=0.1) for r in v["reasons"])
 
 
-def test_must_have_failure_is_consider_at_best_with_the_reason_first():
-    doc = rank_results([_result("a", SUBS, **{"packshot.visible_ratio": 0.0, "mentions.product_count": 0})],
-                       CAMPAIGN, {})
-    v = doc["videos"][0]
-    assert v["recommendation"] == "consider" and not v["shortlisted"]
+def test_must_have_failure_is_held_below_consider_with_the_reason_first():
+    doc = rank_results([_result("a", SUBS, **{"packshot.visible_ratio": 0.0, "mentions.product_count": 0}),
+                        _result("b", {**SUBS, "hook": 40.0, "visual_clarity": 40.0})], CAMPAIGN, {})
+    v, other = doc["videos"][1], doc["videos"][0]
+    assert v["video_id"] == "sha256:a" and other["video_id"] == "sha256:b"  # the weaker but complete video first
+    assert v["recommendation"] == "skip" and not v["shortlisted"]
+    assert v["score"] < CAMPAIGN.consider_min_score <= other["score"] and v["raw_score"] == 90
     assert v["reasons"][0]["kind"] == "must_have" and v["reasons"][0]["sign"] == "-"
+    assert v["reasons"][0]["impact"] < -40  # the hold is on the must-have line
+    assert v["held_by"]["kind"] == "must_have" and "below #1: the product is never shown" in v["below_above"]["text"]
 
 
 def test_unconfirmed_must_have_stays_on_the_shortlist_but_is_not_requested():
@@ -236,13 +240,18 @@ def test_below_above_tie():
 
 def test_requests_give_real_reasons_and_keep_the_biggest_risk_internal():
     good = {"dimension": "product_integration", "text": "holds the product on camera from 0.5 s", "impact": 8.0,
-            "kind": "term"}
+            "kind": "term", "feature": "packshot.visible_ratio"}
+    snr = {"dimension": "audio_clarity", "text": "clean background (SNR 45 dB)", "impact": 5.0, "kind": "term",
+           "feature": "audio_quality.noise_snr_db"}
     risk = {"dimension": "product_integration", "text": "no call to action", "impact": -6.0, "kind": "term"}
-    doc = rank_results([_result("a", SUBS, [good, risk])], CAMPAIGN, {})
+    doc = rank_results([_result("a", SUBS, [good, snr, risk])], CAMPAIGN, {})
     text = render_requests(doc, brand="Acme")
-    assert "  - holds the product on camera from 0.5 s" in text
+    assert "  - holds the product on camera from 0.5 s" in text  # the strategist keeps the numbers
     assert "Internal note (do not send): biggest risk: no call to action" in text
     message = text.split("Message to send:")[1].split("How to generate")[0]
-    assert "no call to action" not in message and "holds the product on camera" in message
+    # the creator reads plain words: the same strengths, no scores, seconds, dB or model names
+    assert "no call to action" not in message and "how clearly you show the product" in message
+    assert "your voice comes through clearly" in message
+    assert not any(m in message for m in ("0.5 s", "SNR", "dB", "%", "score"))
     html = render_report(doc)
     assert '<b class="mark">+</b> holds the product' in html and '<b class="mark">−</b> no call to action' in html

@@ -228,6 +228,38 @@ def test_ambiguous_prefix_is_refused(tmp_path, capsys):
     assert _ledger(path, "decide", "abcd02", "--approve") == 0
 
 
+def test_an_ambiguous_prefix_lists_the_candidates(tmp_path, capsys):
+    path = tmp_path / "l.sqlite"
+    with Ledger.open(path) as led:
+        led.register_videos([{"video_id": "sha256:abcd01" + "0" * 58, "path": "/x/first.mp4", "creator": "@ana"},
+                             {"video_id": "sha256:abcd02" + "0" * 58, "path": "/y/second.mp4"}])
+    capsys.readouterr()
+    for ref in ("abcd", "ab", "sha256:abc"):
+        assert _ledger(path, "decide", ref, "--approve") == 2
+        err = capsys.readouterr().err
+        assert "ambiguous" in err and "/x/first.mp4" in err and "/y/second.mp4" in err and "abcd01" in err, err
+    assert _ledger(path, "decide", "abcd0", "--approve") == 2  # still two
+    assert _ledger(path, "decide", "abc", "--approve") == 2    # too short to pick one blindly
+
+
+def test_a_bare_file_name_finds_the_video_when_unambiguous(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "l.sqlite"
+    with Ledger.open(path) as led:
+        led.register_videos([{"video_id": "sha256:abcd01" + "0" * 58, "path": "/x/clean.mp4"},
+                             {"video_id": "sha256:abcd02" + "0" * 58, "path": "/y/other.mp4"},
+                             {"video_id": "sha256:abcd03" + "0" * 58, "path": "/y/twice.mp4"},
+                             {"video_id": "sha256:abcd04" + "0" * 58, "path": "/z/twice.mp4"}])
+    monkeypatch.chdir(tmp_path)  # no clean.mp4 here: the name alone must find it
+    capsys.readouterr()
+    assert _ledger(path, "decide", "clean.mp4", "--approve") == 0
+    assert "abcd01" in capsys.readouterr().out
+    assert _ledger(path, "decide", "twice.mp4", "--approve") == 2
+    err = capsys.readouterr().err
+    assert "ambiguous" in err and "/y/twice.mp4" in err and "/z/twice.mp4" in err
+    assert _ledger(path, "decide", "missing.mp4", "--approve") == 2
+    assert "unknown video 'missing.mp4'" in capsys.readouterr().err
+
+
 def test_import_refuses_a_broken_ranking(tmp_path, capsys):
     (tmp_path / "ranking.json").write_text("{not json")
     path = tmp_path / "l.sqlite"
@@ -273,10 +305,11 @@ def test_schema_versions(tmp_path, monkeypatch, capsys):
     with Ledger.open(path) as led:
         assert led.state("sha256:" + "1" * 64).note == "keep me"
         assert "extra" in led.events()[0]
-    assert "migrating ledger schema 1 → 2" in capsys.readouterr().err
-    assert (tmp_path / "l.sqlite.schema1.bak").read_bytes() == old_bytes
+    now = mig.SCHEMA_VERSION
+    assert f"migrating ledger schema {now - 1} → {now}" in capsys.readouterr().err
+    assert (tmp_path / f"l.sqlite.schema{now - 1}.bak").read_bytes() == old_bytes
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == now
 
 
 def test_pairs_export_is_what_sparkscout_train_reads(ledger, tmp_path):

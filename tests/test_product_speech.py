@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,10 @@ def clean():
 @pytest.mark.slow
 def test_asr_words_and_transcript(clean):
     asr = clean["asr"]
-    text = asr.evidence["transcript"].lower()
-    assert "stop scrolling" in text and "mornings" in text
+    # contains-most, not equality: CTranslate2's kernels differ between CPUs and so can the words
+    said = set(re.findall(r"[a-z]+", asr.evidence["transcript"].lower()))
+    assert len(said & {"wait", "stop", "scrolling", "acme", "cold", "brew", "changed", "mornings", "link",
+                       "bio"}) >= 6, asr.evidence["transcript"]
     words = [e for e in asr.events if e.kind == "word"]
     assert len(words) == asr.features["asr.words"] >= 15
     assert all(e.source == "speech" and e.end >= e.t and e.label.strip() == e.label for e in words)

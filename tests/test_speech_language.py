@@ -21,11 +21,14 @@ from scoring.media import decode_clip
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed (apt-get install espeak-ng)")]
 
-PHRASES = {  # (espeak-ng voice, text, a word the transcript must hold)
-    "de": ("de", "Hallo zusammen, heute zeige ich euch meine Morgenroutine mit diesem leckeren Kaffee.", "zusammen"),
-    "es": ("es", "Hola a todos, hoy os enseño mi rutina de mañana con este café tan rico.", "café"),
-    "fr": ("fr", "Bonjour à tous, aujourd'hui je vous montre ma routine du matin avec ce bon café.", "bonjour"),
-    "it": ("it", "Ciao a tutti, oggi vi mostro la mia routine del mattino con questo caffè buonissimo.", "ciao"),
+PHRASES = {  # (espeak-ng voice, text, words of which the transcript must hold at least one)
+    "de": ("de", "Hallo zusammen, heute zeige ich euch meine Morgenroutine mit diesem leckeren Kaffee.",
+           ("zusammen", "heute", "kaffee")),
+    "es": ("es", "Hola a todos, hoy os enseño mi rutina de mañana con este café tan rico.", ("café", "hola", "rutina")),
+    "fr": ("fr", "Bonjour à tous, aujourd'hui je vous montre ma routine du matin avec ce bon café.",
+           ("bonjour", "matin", "café")),
+    "it": ("it", "Ciao a tutti, oggi vi mostro la mia routine del mattino con questo caffè buonissimo.",
+           ("ciao", "oggi", "caffè")),
 }
 ENGLISH_WORDS = {"the", "and", "you", "was", "very", "happy", "with", "will", "be", "able"}
 
@@ -56,11 +59,11 @@ def analyze(path, terms=None, asr_config=None):
 
 @pytest.mark.parametrize("lang", sorted(PHRASES))
 def test_language_detected_and_transcribed_in_it(tmp_path, lang):
-    voice, text, word = PHRASES[lang]
+    voice, text, words = PHRASES[lang]
     asr = analyze(speech_video(tmp_path, voice, text))["asr"]
     assert asr.evidence["speech_language"] == lang
     transcript = asr.evidence["transcript"]
-    assert transcript and word in transcript.lower(), transcript
+    assert transcript and any(w in transcript.lower() for w in words), transcript
     assert asr.features["asr.transcript_reason"] is None
 
 

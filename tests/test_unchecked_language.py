@@ -72,10 +72,13 @@ def test_what_the_screen_shows_still_counts():
     assert m["mentions.brand_count"] == 1 and m["mentions.cta_count"] == 1 and m["mentions.cta_on_screen"] is True
 
 
-def test_transcribed_non_english_speech_leaves_only_ctas_unchecked():
-    m = _signals(_asr("es", "hola a todos hoy os enseño mi rutina con Oatly"))["mentions"].features
+def test_transcribed_speech_without_cta_phrases_leaves_only_ctas_unchecked():
+    m = _signals(_asr("sw", "habari zenu leo nawaonyesha asubuhi yangu na Oatly"))["mentions"].features
     assert m["mentions.brand_count"] == 1  # campaign names are looked for in any language
-    assert m["mentions.cta_count"] is None and "Spanish" in m["mentions.note"]
+    assert m["mentions.cta_count"] is None and "Swahili" in m["mentions.note"]
+    # Spanish has built-in CTA phrases: checked, and absent here
+    es = _signals(_asr("es", "hola a todos hoy os enseño mi rutina con Oatly"))["mentions"].features
+    assert es["mentions.cta_count"] == 0 and es["mentions.note"] is None and es["mentions.speech_phrases_supported"]
 
 
 def _result(signals: dict[str, Signals]) -> VideoResult:
@@ -101,7 +104,7 @@ def test_scores_ranking_report_and_requests_say_not_checked_not_missing():
     assert not [t for t in texts if "no call to action" in t or "never names" in t or "no hook phrase" in t], texts
     notes = r.judgment["product_integration"]["not_measured"]
     assert "call to action (not checked: speech in Dutch is not transcribed here)" in notes, notes
-    assert any("hook phrases are judged in English only" in n for n in r.judgment["hook"]["not_measured"])
+    assert any("not checked: speech in Dutch" in n for n in r.judgment["hook"]["not_measured"])
     doc = rank_results([r], CAMPAIGN, {})
     video = doc["videos"][0]
     assert not [x for x in video["reasons"] if "call to action" in x["text"] or "never names" in x["text"]]

@@ -108,3 +108,69 @@ def moving_pattern(width: int, height: int) -> FrameFn:
 def solid(width: int, height: int, value: int = 0) -> FrameFn:
     img = np.full((height, width, 3), value, np.uint8)
     return lambda i, t: img
+
+
+def with_watermark(fn: FrameFn, handle: str, move_at_s: float, scale: float = 0.9) -> FrameFn:
+    """``fn`` with a TikTok-style watermark drawn over it: a note-like mark, "TikTok" and
+    "@handle" under it, small, in the top-left corner until ``move_at_s`` s, then in the
+    bottom-right corner (TikTok's watermark hops corners like this)."""
+    import cv2
+
+    def draw(i: int, t: float) -> np.ndarray:
+        img = np.ascontiguousarray(fn(i, t))
+        h, w = img.shape[:2]
+        font, thick = cv2.FONT_HERSHEY_SIMPLEX, 2
+        (tw, th), _ = cv2.getTextSize("TikTok", font, scale, thick)
+        (hw, hh), _ = cv2.getTextSize("@" + handle, font, scale * 0.75, thick)
+        block_w = max(tw + th + 6, hw)
+        if t < move_at_s:
+            x, y = int(0.04 * w), int(0.03 * h) + th
+        else:
+            x, y = w - block_w - int(0.04 * w), h - int(0.06 * h) - hh
+        for colour, width in (((0, 0, 0), thick + 3), ((255, 255, 255), thick)):
+            cv2.circle(img, (x + th // 2, y - th // 2), th // 2, colour, width)
+            cv2.putText(img, "TikTok", (x + th + 6, y), font, scale, colour, width, cv2.LINE_AA)
+            cv2.putText(img, "@" + handle, (x, y + hh + 10), font, scale * 0.75, colour, width, cv2.LINE_AA)
+        return img
+
+    return draw
+
+
+def with_end_card(fn: FrameFn, start_s: float, handle: str = "") -> FrameFn:
+    """``fn`` until ``start_s`` s, then a TikTok-style end card: a flat near-black frame
+    (RGB 22, 24, 35) with a bright logo block and the handle in the middle."""
+    import cv2
+
+    def draw(i: int, t: float) -> np.ndarray:
+        img = fn(i, t)
+        if t < start_s:
+            return img
+        h, w = img.shape[:2]
+        card = np.empty_like(img)
+        card[:] = (22, 24, 35)
+        cv2.rectangle(card, (w // 2 - w // 10, h // 2 - w // 5), (w // 2 + w // 10, h // 2 - w // 20), (240, 240, 240), -1)
+        cv2.putText(card, "TikTok", (w // 2 - w // 6, h // 2 + w // 12), cv2.FONT_HERSHEY_SIMPLEX, w / 400, (255, 255, 255), 2)
+        if handle:
+            cv2.putText(card, "@" + handle, (w // 2 - w // 4, h // 2 + w // 5), cv2.FONT_HERSHEY_SIMPLEX, w / 500,
+                        (200, 200, 200), 2)
+        return card
+
+    return draw
+
+
+def letterboxed(fn: FrameFn, width: int, height: int, picture_height: int, caption: str = "") -> FrameFn:
+    """``fn``'s picture (``width`` x ``picture_height``) centred between black bars in a
+    ``width`` x ``height`` frame, with an optional caption drawn in the top bar (editors
+    write there)."""
+    import cv2
+
+    top = (height - picture_height) // 2
+
+    def draw(i: int, t: float) -> np.ndarray:
+        img = np.zeros((height, width, 3), np.uint8)
+        img[top:top + picture_height] = fn(i, t)
+        if caption:
+            cv2.putText(img, caption, (width // 10, top // 2), cv2.FONT_HERSHEY_SIMPLEX, width / 500, (255, 255, 255), 2)
+        return img
+
+    return draw

@@ -6,6 +6,7 @@ from scoring.analyzers import (  # noqa: F401  (registration)
     audio_quality,
     clip_zero_shot,
     cuts,
+    download,
     faces,
     fingerprint,
     format,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scoring.analyzers import phrases
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
 from scoring.analyzers.language import language_name
 from scoring.analyzers.registry import register_analyzer
@@ -57,7 +58,7 @@ def _prototype_vectors(prototypes: tuple[str, ...]) -> np.ndarray:
     return embed(list(prototypes))
 
 
-SPLIT = re.compile(r"([.,!?;:\u2014\u2013]+|\s-\s)")
+SPLIT = re.compile(r"([.,!?;:\u2014\u2013\u3001\u3002\uff01\uff1f\u060c\u061f\u0964]+|\s-\s)")
 
 
 def clauses(text: str, max_clauses: int = 4) -> list[str]:
@@ -128,11 +129,10 @@ def phrase_scores(text: str, prototypes: tuple[str, ...] = PROTOTYPES,
 def opening_words(upstream: dict, hook_s: float, max_words: int) -> tuple[str, float] | None:
     """(the words spoken in the hook, time of the first, s) from the ``asr`` Signals, or
     None without a transcript. Uses ``word`` events, else ``transcript`` events, else the
-    ``transcript`` evidence (its first ``max_words`` words, time unknown: 0). None as well
-    for speech in another language than English: the prototypes are English."""
+    ``transcript`` evidence (its first ``max_words`` words, time unknown: 0)."""
     asr = upstream.get("asr")
-    if asr is None or asr.features.get("asr.language") not in (None, "en"):
-        return None  # the hook prototypes and the MiniLM model are English: cannot judge other languages
+    if asr is None:
+        return None
     for kind in ("word", "transcript"):
         events = sorted((e for e in asr.events if e.kind == kind), key=lambda e: e.t)
         if events:
@@ -143,6 +143,31 @@ def opening_words(upstream: dict, hook_s: float, max_words: int) -> tuple[str, f
     if isinstance(text, str):
         return " ".join(text.split()[:max_words]), 0.0
     return None
+
+
+def other_language_scores(text: str, language: str, extra: tuple[str, ...] = ()) -> dict | None:
+    """Hook phrase in speech in another language than English: the built-in phrases of
+    :data:`phrases.HOOK` plus the campaign's ``extra`` (a lexical match, folded) or a
+    question ("?", "¿", or a question word first). ``similarity`` is None: MiniLM is
+    English. None when there are no phrases for ``language``."""
+    known = tuple(phrases.HOOK.get(language, ())) + tuple(extra)
+    if not known:
+        return None
+    text = " ".join(text.split())
+    match = next((p for p in known if phrases.contains(text, p)), None)
+    first = phrases.fold(clauses(text)[0]) if clauses(text) else ""
+    starts = phrases.QUESTION_WORDS.get(language, ())
+    question = any(mark in text.split(".")[0] for mark in "?¿؟？") or any(
+        re.match(re.escape(phrases.fold(q)) + r"(?!\w)", first) for q in starts)
+    quote = text
+    if match:
+        parts = clauses(text)
+        hit = next((k for k, c in enumerate(parts) if phrases.contains(c, match)), 0)
+        quote = _through_clause(text, hit)
+    elif question:
+        quote = _through_clause(text, 0)
+    return {"similarity": None, "best_match": match, "lexical": match is not None, "question": question,
+            "is_hook": match is not None or question, "quote": quote if text else None}
 
 
 @dataclass(frozen=True)
@@ -163,16 +188,18 @@ class HookPhrasesAnalyzer(Analyzer):
     Features (all None without a transcript): ``opening_text`` (words spoken in the hook),
     ``start_s`` (when they start, s), ``similarity`` (0-1), ``best_match``, ``lexical``,
     ``question``, ``is_hook``, ``quote`` (the opening up to the clause that makes it a hook);
-    ``unsupported_language`` (ISO 639-1 of speech that could not be judged because the
-    prototypes are English; else None), ``note`` (why the opening words were not judged:
-    "speech in Dutch: hook phrases are judged in English only"; else None).
+    ``unsupported_language`` (ISO 639-1 of speech that could not be judged: no hook phrases
+    for it, built-in (:data:`phrases.HOOK`) or the campaign's; else None), ``note`` (why the
+    opening words were not judged; else None). Speech in other languages than English is
+    judged on phrases and questions only: ``similarity`` is None there (MiniLM is English).
     Events: one ``hook_phrase`` event when the opening is a hook phrase.
     """
 
     name = "hook_phrases"
-    version = "4"
+    version = "5"
     Config = HookPhrasesConfig
     after = ("asr",)
+    context_fields = ("terms",)  # the campaign's own hook phrases per language
     feature_keys = (
         "opening_text", "start_s", "similarity", "best_match", "lexical", "question", "is_hook", "quote",
         "unsupported_language", "note",
@@ -183,14 +210,25 @@ class HookPhrasesAnalyzer(Analyzer):
         opening = opening_words(ctx.upstream, ctx.hook_seconds, cfg.max_words)
         asr = ctx.upstream.get("asr")
         language = asr.features.get("asr.language") if asr is not None else None
+        extra = tuple(ctx.terms.get(f"hook:{language or 'en'}", ()))
+        scores = None
+        if opening is not None and language not in (None, "en"):
+            scores = other_language_scores(opening[0], language, extra)
+            if scores is None:
+                opening = None
         if opening is None:
-            unjudged = language if language not in (None, "en") else None
+            unjudged = language if language not in (None, "en") and not (asr and asr.features.get(
+                "asr.transcript_reason")) else None
             reason = asr.features.get("asr.transcript_reason") if asr is not None else None
-            note = (f"speech in {language_name(unjudged)}: hook phrases are judged in English only" if unjudged
+            note = (f"speech in {language_name(unjudged)}: no hook phrases for it here" if unjudged
                     else f"not checked: {reason}" if reason else None)
             return self.signals({**dict.fromkeys(self.feature_keys), "unsupported_language": unjudged, "note": note})
         text, t = opening
-        scores = phrase_scores(text, semantic_threshold=cfg.semantic_threshold)
+        if scores is None:
+            scores = phrase_scores(text, semantic_threshold=cfg.semantic_threshold)
+            own = next((p for p in extra if phrases.contains(text, p)), None)
+            if own and not scores["is_hook"]:
+                scores = {**scores, "lexical": True, "is_hook": True, "best_match": own}
         features = {"opening_text": text or None, "start_s": round(float(t), 3) if text else None, **scores,
                     "unsupported_language": None, "note": None}
         events = []

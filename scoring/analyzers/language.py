@@ -8,10 +8,11 @@ loaded from there: CTranslate2 keeps in-memory model files alive (``WhisperModel
 cost each worker ~120 MB more), so that is only the fallback when the folder cannot be
 written. Nothing is downloaded.
 
-Which languages are transcribed is a policy (:data:`TRANSCRIBED`): English with the
-English model (tiny.en, as before), and a few languages where Whisper base's published
-error rates are usable and that we checked on synthetic speech; speech in any other
-language gets ``transcript = None`` and a reason, never an English guess.
+Every language Whisper base knows is transcribed (:data:`TRANSCRIBED`): English with the
+English model (tiny.en), the others with Whisper base; the ``asr`` analyzer drops a
+transcript that looks invented (loops, improbable words) with a reason, never an English
+guess. Detection weighs Whisper's answer by a prior (:func:`weigh`): the campaign's
+expected languages, then the languages creators commonly post in.
 """
 
 from __future__ import annotations
@@ -23,17 +24,33 @@ from pathlib import Path
 import numpy as np
 
 RATE = 16000
-# Whisper base transcribes these well enough to search for brand names and calls to action.
-TRANSCRIBED = frozenset({"en", "es", "de", "fr", "it", "pt"})
 # Classical languages nobody speaks in a creator video; Whisper base picks Latin for short
-# Spanish or German phrases, so the next guess is taken.
+# Spanish or German phrases, so they are never chosen.
 NOT_SPOKEN = frozenset({"la", "sa"})
 # Whisper's language codes that are not ISO 639-1.
 _ISO = {"jw": "jv", "haw": None, "yue": "zh"}
+# Every language Whisper base knows (ISO 639-1) is transcribed; the guard against invented
+# text (asr.unreliable) is what keeps a bad transcript out.
+WHISPER_LANGUAGES = frozenset(
+    "af am ar as az ba be bg bn bo br bs ca cs cy da de el en es et eu fa fi fo fr gl gu ha he hi hr ht hu hy id "
+    "is it ja jv ka kk km kn ko la lb ln lo lt lv mg mi mk ml mn mr ms mt my ne nl nn no oc pa pl ps pt ro ru sa "
+    "sd si sk sl sn so sq sr su sv sw ta te tg th tk tl tr tt uk ur uz vi yi yo zh".split())
+TRANSCRIBED = WHISPER_LANGUAGES - NOT_SPOKEN
+# Languages creators commonly post in (TikTok's larger markets). A short utterance gives
+# Whisper a flat guess (3 s of English came out as Maori): the others need
+# 1 / RARE_WEIGHT times more evidence. A prior, never an override.
+COMMON = frozenset(
+    "en es pt fr de it nl tr id vi ar hi ja ko zh ru pl uk th fa ur bn ms tl ro el cs sv hu he da fi no sk bg hr "
+    "sr ta te mr sw kk uz az ka hy pa gu ml kn ne si my km lo am".split())
+RARE_WEIGHT = 0.1
 LANGUAGE_NAMES = {
     "en": "English", "es": "Spanish", "de": "German", "fr": "French", "it": "Italian", "pt": "Portuguese",
     "nl": "Dutch", "tr": "Turkish", "ar": "Arabic", "hi": "Hindi", "id": "Indonesian", "ja": "Japanese",
     "zh": "Chinese", "ru": "Russian", "pl": "Polish", "ko": "Korean", "th": "Thai", "vi": "Vietnamese",
+    "uk": "Ukrainian", "mi": "Maori", "ms": "Malay", "tl": "Tagalog", "fa": "Persian", "ur": "Urdu",
+    "bn": "Bengali", "ro": "Romanian", "el": "Greek", "cs": "Czech", "sv": "Swedish", "he": "Hebrew",
+    "sw": "Swahili", "ta": "Tamil", "te": "Telugu", "mr": "Marathi", "hu": "Hungarian", "da": "Danish",
+    "fi": "Finnish", "no": "Norwegian", "ca": "Catalan", "gl": "Galician", "jv": "Javanese", "pa": "Punjabi",
 }
 
 
@@ -119,23 +136,54 @@ def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
 
 
-def detect_language(speech: np.ndarray, threads: int = 2, seconds: float = 6.0) -> tuple[str | None, float]:
-    """(ISO 639-1 code, probability) of the speech in ``speech`` (mono float32, 16 kHz, shape (n,)).
+def language_probabilities(speech: np.ndarray, threads: int = 2, seconds: float = 6.0) -> dict[str, float]:
+    """Whisper base's probability of each language (ISO 639-1) for the first ``seconds`` of
+    ``speech`` (mono float32, 16 kHz, shape (n,)); empty under 0.25 s.
 
-    The encoder sees only the first ``seconds`` of speech, not a padded 30 s window: its cost
-    grows with the input, and on the team's real creator videos (Hindi, Indonesian, Arabic,
-    Spanish, English) and espeak-ng speech (de, es, fr, it, en) the answer was the same as
-    with the full window (notes/audio.md). Classical languages (:data:`NOT_SPOKEN`) are
-    skipped for the next guess. (None, 0.0) under 0.25 s of speech.
-    """
+    The encoder sees only those seconds, not a padded 30 s window: its cost grows with the
+    input, and on real creator videos (Hindi, Indonesian, Arabic, Spanish, English) and
+    espeak-ng speech the answer was the same as with the full window (notes/audio.md)."""
     if speech.size < RATE // 4:
-        return None, 0.0
+        return {}
     model = multilingual_model(threads)
     features = model.feature_extractor(speech[: int(seconds * RATE)].astype(np.float32, copy=False))
     frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
     features = features[..., : frames - frames % 2]  # the encoder halves the frame count
+    out: dict[str, float] = {}
     for token, prob in model.model.detect_language(model.encode(features))[0]:
-        code = token[2:-2]
-        if code not in NOT_SPOKEN:
-            return iso639_1(code), float(prob)
-    return None, 0.0
+        code = iso639_1(token[2:-2])
+        if code is not None:
+            out[code] = out.get(code, 0.0) + float(prob)
+    return out
+
+
+def weigh(probs: dict[str, float], expected: tuple[str, ...] = (), expected_weight: float = 4.0,
+          rare_weight: float = RARE_WEIGHT) -> dict[str, float]:
+    """Whisper's language probabilities times a prior, renormalised: the campaign's
+    ``expected`` languages weigh ``expected_weight``, :data:`COMMON` ones 1, others
+    ``rare_weight``, classical ones (:data:`NOT_SPOKEN`) 0. Strong evidence still wins: a
+    Spanish clip at p 0.9 stays Spanish on an English-only campaign (0.9 vs 0.1 x 4)."""
+    weighted = {}
+    for code, p in probs.items():
+        w = 0.0 if code in NOT_SPOKEN else expected_weight if code in expected else 1.0 if code in COMMON else rare_weight
+        weighted[code] = p * w
+    total = sum(weighted.values())
+    return {k: v / total for k, v in weighted.items()} if total > 0 else {}
+
+
+def detect_language(speech: np.ndarray, threads: int = 2, seconds: float = 6.0, expected: tuple[str, ...] = (),
+                    sure_p: float = 0.6, more_seconds: float = 30.0) -> tuple[str | None, float]:
+    """(ISO 639-1 code, probability after the prior) of the speech in ``speech`` (mono float32,
+    16 kHz, shape (n,)); (None, 0.0) under 0.25 s of speech.
+
+    The first ``seconds`` of speech are heard (:func:`language_probabilities`) and weighed
+    by the prior (:func:`weigh`, ``expected``: the campaign's languages). Under ``sure_p``
+    with more speech left, up to ``more_seconds`` are heard again and that answer is used.
+    """
+    weighted = weigh(language_probabilities(speech, threads, seconds), expected)
+    if weighted and max(weighted.values()) < sure_p and speech.size > seconds * RATE + RATE:
+        weighted = weigh(language_probabilities(speech, threads, more_seconds), expected)
+    if not weighted:
+        return None, 0.0
+    code = max(weighted, key=weighted.get)
+    return code, weighted[code]

@@ -23,21 +23,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from scoring.analyzers import phrases
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
 from scoring.analyzers.language import language_name
 from scoring.analyzers.registry import register_analyzer
 from scoring.media.clip import Clip
 
-CTA_PHRASES: tuple[str, ...] = (
-    "link in bio", "link in my bio", "link in the bio", "link below", "tap the link", "click the link",
-    "use code", "use my code", "promo code", "discount code", "shop now", "buy now", "order now",
-    "get yours", "grab yours", "get it now", "check it out", "try it now", "swipe up", "sign up",
-    "download now", "learn more", "limited time", "percent off",
-)
-DISCLOSURES: tuple[str, ...] = (
-    "paid partnership", "sponsored", "in partnership with", "partnered with", "brand partner",
-    "paid promotion", "gifted", "hashtag ad",
-)
+CTA_PHRASES: tuple[str, ...] = phrases.CTA["en"]
+DISCLOSURES: tuple[str, ...] = tuple(p for p in phrases.DISCLOSURE["en"] if not p.startswith("#"))
 HASHTAG_AD = re.compile(r"(?:^|\s)#\s?(?:ad|ads|sponsored|partner|spon)\b", re.IGNORECASE)
 SEMANTIC_THRESHOLD = 0.5
 
@@ -68,19 +61,37 @@ class Found:
     heard: str
 
 
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch) in ("Mn", "Mc")  # Indic vowel signs are part of words
+
+
+def _pieces(word: str) -> list[str]:
+    """The runs of letters, digits and combining marks in ``word``."""
+    out, cur = [], ""
+    for ch in word:
+        if _word_char(ch):
+            cur += ch
+        elif cur:
+            out.append(cur)
+            cur = ""
+    return out + [cur] if cur else out
+
+
 def tokens(text: str, t: float | list[float]) -> list[Token]:
     """Normalised tokens of ``text``; ``t`` is one time for all, or one per whitespace word.
 
-    Lower case, accents and punctuation dropped, possessive 's removed, '%' -> 'percent',
-    runs of number words -> digits ("twenty four" -> "24").
+    Folded (:func:`phrases.fold`: case, Latin and Arabic diacritics, full-width forms),
+    punctuation dropped, possessive 's removed, '%' -> 'percent', runs of English number
+    words -> digits ("twenty four" -> "24"). Any script: a token is a run of letters,
+    digits and combining marks.
     """
     words = text.split()
     times = t if isinstance(t, list) else [t] * len(words)
     raw: list[Token] = []
     for k, (word, when) in enumerate(zip(words, times)):
-        w = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
+        w = phrases.fold(word)
         w = re.sub(r"['’]s\b", "", w.replace("%", " percent "))
-        raw.extend(Token(p, when, k) for p in re.split(r"[^a-z0-9]+", w) if p)
+        raw.extend(Token(p, when, k) for p in _pieces(w))
     return _numbers(raw)
 
 
@@ -183,6 +194,8 @@ def find(toks: list[Token], term: str, phonetic: bool = False) -> list[tuple[int
     key = _key(term)
     if not key:
         return []
+    if phrases.unspaced(key):  # Japanese, Chinese, Korean, Thai: words are not spaced, find substrings
+        return _substrings(toks, key)
     k = allowed_edits(key)
     sound = phonetic_key(key) if phonetic and len(key) >= 4 else ""
     skeleton = consonants(key)
@@ -208,6 +221,28 @@ def find(toks: list[Token], term: str, phonetic: bool = False) -> list[tuple[int
         else:
             i += 1
     return spans
+
+
+def _substrings(toks: list[Token], key: str) -> list[tuple[int, int]]:
+    """Non-overlapping token spans [i, j) whose joined text holds ``key`` exactly."""
+    joined, owner = "", []
+    for i, tok in enumerate(toks):
+        joined += tok.text
+        owner += [i] * len(tok.text)
+    spans: list[tuple[int, int]] = []
+    at = joined.find(key)
+    while at >= 0:
+        a, b = owner[at], owner[at + len(key) - 1] + 1
+        if not spans or a >= spans[-1][1]:
+            spans.append((a, b))
+        at = joined.find(key, at + len(key))
+    return spans
+
+
+def hashtags(line: str, tags: list[str]) -> list[str]:
+    """The ``tags`` (each "#word", folded) written as hashtags in ``line`` ("#Anzeige", "# ad")."""
+    low = phrases.fold(line)
+    return [tag for tag in tags if re.search(r"(?:^|\s|\W)#\s?" + re.escape(tag[1:]) + r"(?!\w)", low)]
 
 
 @dataclass(frozen=True)
@@ -286,11 +321,14 @@ def read_body_text(clip: Clip, start_s: float, cfg: MentionsConfig) -> tuple[lis
 
 
 def _scan(units: list[tuple[str, list[Token], str]], terms: list[str],
-          names: bool = False) -> list[tuple[Found, int, tuple[int, int]]]:
+          names: bool = False, only: str | None = None) -> list[tuple[Found, int, tuple[int, int]]]:
     """Every match of ``terms`` in ``units`` (source, tokens, text): (found, unit index, span).
-    ``names``: brand or product names, also matched by sound in speech."""
+    ``names``: brand or product names, also matched by sound in speech. ``only``: units of
+    that source (speech|text) only."""
     out = []
     for u, (source, toks, text) in enumerate(units):
+        if only is not None and source != only:
+            continue
         for term in terms:
             for a, b in find(toks, term, phonetic=names and source == "speech"):
                 words = text.split()
@@ -349,7 +387,7 @@ def _not_checked_in_speech(features: dict, language: str, untranscribed: bool, c
         features["note"] = (f"not checked: speech in {language} is not transcribed here" if language != "English"
                             else "not checked: the speech was not recognised as English")
     else:
-        features["note"] = f"not checked in {language} speech: the built-in call-to-action phrases are English"
+        features["note"] = f"not checked in {language} speech: no call-to-action phrases for it"
     if not cta_found:
         features["cta_count"] = None
     if not features["cta_in_speech"]:
@@ -387,7 +425,7 @@ class MentionsAnalyzer(Analyzer):
     """
 
     name = "mentions"
-    version = "3"
+    version = "4"
     Config = MentionsConfig
     after = ("asr", "onscreen_text")
     context_fields = ("terms", "hook_seconds")
@@ -417,16 +455,22 @@ class MentionsAnalyzer(Analyzer):
         named = _scan(units, products, names=True)
         language = asr.features.get("asr.language") if asr else None
         english = language in (None, "en")
+        own = campaign_phrases(ctx.terms)
+        speech_langs = [language or "en"]
+        text_langs = list(dict.fromkeys(["en", *ctx.terms.get("languages", []), *([language] if language else [])]))
+        supported = bool(phrases.CTA.get(language or "en") or own["cta"].get(language or "en"))
         # speech heard but not transcribed (no model for its language): names were not checked in it
         untranscribed = bool(asr and asr.features.get("asr.transcript_reason"))
-        cta_unchecked = untranscribed or (not english and not ctx.terms.get("cta"))
-        # MiniLM and the built-in CTA phrases are English: not applied to speech in other languages
+        cta_unchecked = untranscribed or (not supported and not ctx.terms.get("cta"))
+        # MiniLM is English: the semantic product match is not applied to speech in other languages
         skip = {u for _, u, _ in named} | ({i for i, unit in enumerate(units) if unit[0] == "speech"} if not english else set())
         semantic = _semantic(units, skip, products, cfg.semantic_threshold)
         product = _first_per_text([f for f, _, _ in named] + semantic)
-        cta = _first_per_text(self._ctas(units, ctx.terms.get("cta", []), english))
-        disclosure = _first_per_text([f for f, _, _ in _scan(units, list(DISCLOSURES))]
-                                     + [Found("#ad", round(t, 3), "text", x) for t, x in raw_lines if HASHTAG_AD.search(x)])
+        campaign_cta = list(dict.fromkeys(ctx.terms.get("cta", []) + [p for v in own["cta"].values() for p in v]))
+        builtin = {"speech": phrases.for_languages(phrases.CTA, speech_langs),
+                   "text": phrases.for_languages(phrases.CTA, text_langs)}
+        cta = _first_per_text(self._ctas(units, campaign_cta, builtin))
+        disclosure = _first_per_text(self._disclosures(units, raw_lines, own["disclosure"]))
 
         times = sorted({round(f.t, 1) for f in brand + product})
         duration = clip.duration_s or 0.0
@@ -449,7 +493,7 @@ class MentionsAnalyzer(Analyzer):
             "disclosure": bool(disclosure),
             "disclosure_text": disclosure[0].term if disclosure else None,
             "frames_read": frames_read,
-            "speech_phrases_supported": english if language is not None else None,
+            "speech_phrases_supported": supported if language is not None else None,
             "note": None,
         }
         if language is not None and (untranscribed or cta_unchecked):
@@ -464,16 +508,48 @@ class MentionsAnalyzer(Analyzer):
 
     @staticmethod
     def _ctas(units: list[tuple[str, list[Token], str]], campaign: list[str],
-              english_speech: bool = True) -> list[Found]:
-        """Campaign CTAs first; a built-in phrase overlapping one of them in the same sentence is dropped.
-        The built-in phrases are English: they are not looked for in speech in another language."""
+              builtin: dict[str, list[str]] | None = None) -> list[Found]:
+        """Campaign CTAs first; a built-in phrase overlapping one of them in the same sentence is
+        dropped. ``builtin``: the built-in phrases looked for in speech (its language) and in
+        on-screen text (English, the campaign's languages and the speech's), by source;
+        English in both by default."""
+        if builtin is None:
+            builtin = {"speech": list(CTA_PHRASES), "text": list(CTA_PHRASES)}
         own = _scan(units, campaign)
         taken = {(u, i) for _, u, (a, b) in own for i in range(a, b)}
         out = [f for f, _, _ in own]
-        for f, u, (a, b) in _scan(units, [p for p in CTA_PHRASES if _key(p) not in {_key(c) for c in campaign}]):
-            if not english_speech and units[u][0] == "speech":
-                continue
-            if not any((u, i) in taken for i in range(a, b)):
-                out.append(f)
-                taken |= {(u, i) for i in range(a, b)}
+        keys = {_key(c) for c in campaign}
+        for source, phrases_here in builtin.items():
+            for f, u, (a, b) in _scan(units, [p for p in phrases_here if _key(p) not in keys], only=source):
+                if not any((u, i) in taken for i in range(a, b)):
+                    out.append(f)
+                    taken |= {(u, i) for i in range(a, b)}
         return out
+
+    @staticmethod
+    def _disclosures(units: list[tuple[str, list[Token], str]], lines: list[tuple[float, str]],
+                     campaign: dict[str, list[str]]) -> list[Found]:
+        """Paid-partnership disclosures in every language (the words are unambiguous: Anzeige,
+        publicidad, quảng cáo, إعلان, 広告...), plus the campaign's; hashtags (#ad, #werbung)
+        only as hashtags in on-screen text."""
+        every = [p for lang in phrases.LANGUAGES for p in phrases.DISCLOSURE[lang]]
+        every += [p for v in campaign.values() for p in v]
+        words = list(dict.fromkeys(p for p in every if not p.startswith("#")))
+        tags = list(dict.fromkeys(phrases.fold(p) for p in every if p.startswith("#")))
+        found = [f for f, _, _ in _scan(units, words)]
+        for t, line in lines:
+            found += [Found(tag, round(t, 3), "text", line) for tag in hashtags(line, tags)]
+            if HASHTAG_AD.search(line) and not any(f.heard == line and f.source == "text" for f in found):
+                found.append(Found("#ad", round(t, 3), "text", line))
+        return found
+
+
+def campaign_phrases(terms: dict[str, list[str]]) -> dict[str, dict[str, list[str]]]:
+    """The campaign's own phrases by kind (cta, disclosure, hook) and language, from the terms
+    ``"<kind>:<lang>"`` that :meth:`scoring.campaign.Campaign.terms` makes of ``[phrases.<lang>]``."""
+    out: dict[str, dict[str, list[str]]] = {"cta": {}, "disclosure": {}, "hook": {}}
+    for key, values in terms.items():
+        kind, _, lang = key.partition(":")
+        if lang and kind in out:
+            out[kind][lang] = list(values)
+    return out

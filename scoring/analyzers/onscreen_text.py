@@ -4,9 +4,11 @@ TikTok's safe zone. RapidOCR (PP-OCR det + rec ONNX models shipped in the wheel)
 Every line read is classified (:mod:`scoring.analyzers.text_kinds`) as a caption, a
 platform watermark or scene text; only captions count as hook text, supers and safe-zone
 violations. The watermark's ``@handle`` is kept (a re-upload of someone's TikTok). The
-bundled models read Latin and Chinese script only: a wide, centred line the detector
-finds but recognition cannot read (Arabic, Cyrillic, Devanagari...) in two or more hook
-frames is reported as "text present, not read" and counts as text in the hook.
+bundled models read Latin, Chinese and Japanese; lines in other scripts (Vietnamese tone
+letters, Cyrillic, Arabic, Devanagari, Thai, Hangul) are read again by Tesseract with the
+detected script's model (:mod:`scoring.analyzers.ocr_scripts`). A wide, centred line
+neither can read in two or more hook frames is reported as "text present, not read" and
+counts as text in the hook.
 
 OCR costs about 50-100 ms a frame whether or not there is text, so it reads only a few
 distinct frames: every ``hook_step_s`` in the hook, then what is left of ``max_frames``
@@ -27,8 +29,9 @@ import cv2
 import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
+from scoring.analyzers.ocr_scripts import LineReader, garbled, script_of
 from scoring.analyzers.registry import register_analyzer
-from scoring.analyzers.text_kinds import TextKindConfig, classify, watermark_handle
+from scoring.analyzers.text_kinds import TextKindConfig, classify, on_a_surface, watermark_handle
 from scoring.media.clip import Clip
 
 
@@ -110,6 +113,9 @@ class OnscreenTextConfig:
     unread_min_width / unread_min_frames: a detected line recognition cannot read counts
         as "text present, not read" when it is at least this wide (share of the frame
         width), centred like a caption, and seen in this many hook frames.
+    reread_min_score: confidence (0-1) a second read (Tesseract, per script) needs.
+    reread_min_px / reread_min_width: a line is read again only when at least this tall
+        (pixels of the analysis frame) and this wide (share of the frame width).
     """
 
     safe_zone: SafeZone = field(default_factory=SafeZone)
@@ -126,6 +132,9 @@ class OnscreenTextConfig:
     kinds: TextKindConfig = field(default_factory=TextKindConfig)
     unread_min_width: float = 0.3
     unread_min_frames: int = 2
+    reread_min_score: float = 0.6
+    reread_min_px: float = 8.0
+    reread_min_width: float = 0.05
 
 
 @dataclass
@@ -137,6 +146,8 @@ class TextLine:
     score: float
     box: tuple[float, float, float, float]
     kind: str = "caption"
+    script: str | None = None
+    tilt: float = 0.0
 
 
 @dataclass
@@ -149,6 +160,9 @@ class TextItem:
     t: float
     end: float
     kind: str = "caption"
+    script: str | None = None
+    tilt: float = 0.0
+    boxes: list = field(default_factory=list)  # every box it was seen at (motion: text_kinds.on_a_surface)
 
     @property
     def key(self) -> str:
@@ -170,72 +184,86 @@ def _ocr_engine(det_long_side: int, threads: int):
     })
 
 
-def read_text(image: np.ndarray, cfg: OnscreenTextConfig | None = None) -> list[TextLine]:
+def read_text(image: np.ndarray, cfg: OnscreenTextConfig | None = None,
+              reader: LineReader | None = None) -> list[TextLine]:
     """Lines of text in one RGB uint8 image (H, W, 3), filtered by ``cfg``'s rules, each
-    with its kind (caption / watermark / scene)."""
-    return read_text_and_unread(image, cfg)[0]
+    with its kind (caption / watermark / scene) and script (``TextLine.script``). Pass one
+    ``reader`` for all the frames of a video: it remembers the scripts already found and
+    the lines already read by the second recogniser."""
+    return read_text_and_unread(image, cfg, reader=reader)[0]
 
 
-def read_text_and_unread(image: np.ndarray, cfg: OnscreenTextConfig | None = None, probe: bool = False
+def read_text_and_unread(image: np.ndarray, cfg: OnscreenTextConfig | None = None, probe: bool = False,
+                         reader: LineReader | None = None
                          ) -> tuple[list[TextLine], list[tuple[float, float, float, float]]]:
     """:func:`read_text`, plus the boxes of wide, caption-like lines the detector found but
-    recognition could not read (scores below ``min_score``: scripts the models lack).
+    neither recogniser could read (a script without its language data, stylised lettering).
 
-    RapidOCR drops a detected line whose recognition comes back empty (Arabic, for one),
-    so with ``probe`` a frame where no caption was read gets a second, detection-only
-    pass, and its wide, centred lines that overlap no line read count as unread."""
+    RapidOCR detects the lines, then its recogniser reads each; a line it reads poorly or
+    with Vietnamese letters is read again per script (:mod:`scoring.analyzers.ocr_scripts`).
+    ``probe`` is kept for callers of the earlier API: every detected line is now checked."""
+    del probe
     cfg = cfg or OnscreenTextConfig()
+    reader = reader if reader is not None else LineReader(min_score=cfg.reread_min_score)
     h, w = image.shape[:2]
     if h < 16 or w < 16:
         return [], []
-    bgr = np.ascontiguousarray(image[..., ::-1])
-    # use_* passed every time: RapidOCR keeps them from the previous call (see _unread_boxes)
-    out = _ocr_engine(cfg.det_long_side, cfg.threads)(bgr, use_det=True, use_cls=False, use_rec=True)
-    if getattr(out, "boxes", None) is None or not getattr(out, "txts", None):
-        return [], (_unread_boxes(bgr, [], cfg) if probe else [])
     lines, unread = [], []
-    for box, text, score in zip(out.boxes, out.txts, out.scores):
-        pts = np.asarray(box, np.float64)
-        x0, y0 = pts.min(axis=0)
-        x1, y1 = pts.max(axis=0)
+    for quad, text, score in _detect_and_read(np.ascontiguousarray(image[..., ::-1]), cfg):
+        x0, y0 = quad.min(axis=0)
+        x1, y1 = quad.max(axis=0)
         frac = (max(0.0, x0 / w), max(0.0, y0 / h), min(1.0, x1 / w), min(1.0, y1 / h))
+        frac = tuple(round(float(v), 4) for v in frac)
         text = " ".join(str(text).split())
         if frac[3] - frac[1] > cfg.max_line_height:
             continue
-        if float(score) < cfg.min_score or len(_norm(text)) < cfg.min_chars:
-            if (frac[2] - frac[0] >= cfg.unread_min_width
-                    and abs((frac[0] + frac[2]) / 2 - 0.5) <= cfg.kinds.centre_tolerance):
-                unread.append(tuple(round(v, 4) for v in frac))
+        script = script_of(text)
+        big_enough = (y1 - y0) >= cfg.reread_min_px and frac[2] - frac[0] >= cfg.reread_min_width
+        again = reader.reread(image, (x0, y0, x1, y1), frac, text, float(score)) if big_enough else None
+        if again is not None:
+            text, score, script = again.text, again.score, again.script
+        elif float(score) < cfg.min_score or len(_norm(text)) < cfg.min_chars or garbled(text):
+            if _caption_like(frac, cfg):
+                unread.append(frac)
             continue
-        lines.append(TextLine(text, round(float(score), 3), tuple(round(v, 4) for v in frac)))
+        else:
+            reader.note(text)
+        if len(_norm(text)) < cfg.min_chars:
+            continue
+        lines.append(TextLine(text, round(float(score), 3), frac, script=script, tilt=_tilt(quad)))
     for line, kind in zip(lines, classify([(ln.text, ln.box) for ln in lines], cfg.kinds)):
         line.kind = kind
-    if probe and not unread and not any(ln.kind == "caption" for ln in lines):
-        unread = _unread_boxes(bgr, [ln.box for ln in lines], cfg)
     return lines, unread
+
+
+def _detect_and_read(bgr: np.ndarray, cfg: OnscreenTextConfig) -> list[tuple[np.ndarray, str, float]]:
+    """(quad (4, 2) pixels, text, score 0-1) for every line RapidOCR's detector finds,
+    including those its recogniser returns empty (``RapidOCR.__call__`` drops them: Arabic,
+    Cyrillic, Hangul...). Crops are cut from the full frame as RapidOCR cuts them."""
+    from rapidocr.utils.process_img import get_rotate_crop_image
+
+    engine = _ocr_engine(cfg.det_long_side, cfg.threads)
+    # use_* passed every time: RapidOCR keeps them from the previous call
+    det = engine(bgr, use_det=True, use_cls=False, use_rec=False)
+    boxes = getattr(det, "boxes", None)
+    if boxes is None or len(boxes) == 0:
+        return []
+    quads = [np.asarray(b, np.float32) for b in boxes]
+    crops = [get_rotate_crop_image(bgr, q.copy()) for q in quads]
+    rec = engine.recognize_txt(crops)
+    return [(q, t or "", float(s)) for q, t, s in zip(quads, rec.txts, rec.scores)]
+
+
+def _tilt(quad: np.ndarray) -> float:
+    """Angle (degrees, absolute) of a detected line's top edge from the horizontal."""
+    dx, dy = quad[1] - quad[0]
+    return round(abs(float(np.degrees(np.arctan2(dy, dx)))), 2)
 
 
 def _caption_like(frac: tuple[float, float, float, float], cfg: OnscreenTextConfig) -> bool:
     """Wide (``unread_min_width``), centred like a caption, and not taller than a line."""
     return (frac[2] - frac[0] >= cfg.unread_min_width and frac[3] - frac[1] <= cfg.max_line_height
             and abs((frac[0] + frac[2]) / 2 - 0.5) <= cfg.kinds.centre_tolerance)
-
-
-def _unread_boxes(bgr: np.ndarray, read: list[tuple[float, float, float, float]], cfg: OnscreenTextConfig
-                  ) -> list[tuple[float, float, float, float]]:
-    """Caption-like line boxes (fractions) from a detection-only pass that overlap
-    (vertically) none of the ``read`` boxes."""
-    h, w = bgr.shape[:2]
-    out = _ocr_engine(cfg.det_long_side, cfg.threads)(bgr, use_det=True, use_cls=False, use_rec=False)
-    boxes = getattr(out, "boxes", None)
-    found = []
-    for box in ([] if boxes is None else boxes):
-        pts = np.asarray(box, np.float64)
-        (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
-        frac = (max(0.0, x0 / w), max(0.0, y0 / h), min(1.0, x1 / w), min(1.0, y1 / h))
-        if _caption_like(frac, cfg) and not any(min(frac[3], r[3]) > max(frac[1], r[1]) for r in read):
-            found.append(tuple(round(v, 4) for v in frac))
-    return found
 
 
 def stroke_density(image: np.ndarray, long_side: int = 320) -> float:
@@ -283,27 +311,30 @@ class OnscreenTextAnalyzer(Analyzer):
     0-1: legibility on a phone), ``frames_read`` (frames OCR ran on), ``unread_in_hook``
     (text present in the hook that OCR cannot read), ``watermark`` (a platform watermark
     seen), ``watermark_handle`` (its ``@handle`` without the @, None without),
-    ``scene_items`` (distinct lines of scene text).
+    ``scene_items`` (distinct lines of scene text), ``hook_text_script`` (the writing
+    system of most of the hook captions' letters: Latin, Cyrillic, Arabic, Devanagari,
+    Thai, Han, Japanese (kana, with or without kanji), Hangul...; None without hook text).
     Events: one ``text`` event per distinct line of any kind (t first seen, end last seen,
     seconds); labels of watermarks and scene text say so.
     """
 
     name = "onscreen_text"
-    version = "5"
+    version = "6"
     Config = OnscreenTextConfig
     profiles = frozenset({"full"})
     feature_keys = (
         "in_hook", "hook_text", "hook_words", "first_s", "anytime", "items", "outside_safe_zone",
         "outside_share", "max_line_height", "frames_read", "unread_in_hook", "watermark",
-        "watermark_handle", "scene_items",
+        "watermark_handle", "scene_items", "hook_text_script",
     )
     context_fields = ("safe_zone",)
-    evidence_keys = ("text_in_hook", "hook_text", "text_boxes_outside_safe_zone")
+    evidence_keys = ("text_in_hook", "hook_text", "text_boxes_outside_safe_zone", "hook_text_script")
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: OnscreenTextConfig = self.config
         items: list[TextItem] = []
-        state: dict = {"read": 0, "last": None, "unread": 0, "hook_s": ctx.hook_seconds}
+        state: dict = {"read": 0, "last": None, "unread": 0, "hook_s": ctx.hook_seconds,
+                       "reader": LineReader(min_score=cfg.reread_min_score)}
         self._zone = safe_zone_from(getattr(ctx, "safe_zone", None), cfg.safe_zone)
         for t, img in _every(clip.hook.times, clip.hook.images, cfg.hook_step_s, 0.0, ctx.hook_seconds):
             self._read(t, img, items, state)
@@ -326,8 +357,7 @@ class OnscreenTextAnalyzer(Analyzer):
         if last is not None and float(np.mean(np.abs(small - last[0]))) < cfg.same_frame_diff:
             lines, unread = last[1], last[2]
         elif state["read"] < cfg.max_frames and stroke_density(img) >= cfg.min_stroke_density:
-            probe = t < state["hook_s"] and state["unread"] < cfg.unread_min_frames
-            lines, unread = read_text_and_unread(img, cfg, probe=probe)
+            lines, unread = read_text_and_unread(img, cfg, reader=state["reader"])
             state["read"] += 1
             state["last"] = (small, lines, unread)
         else:
@@ -338,9 +368,13 @@ class OnscreenTextAnalyzer(Analyzer):
 
     def _summarise(self, items: list[TextItem], read: int, hook_s: float, unread: bool = False) -> Signals:
         zone = getattr(self, "_zone", None) or self.config.safe_zone
+        for i in items:
+            if i.kind == "caption" and on_a_surface(i.boxes, i.tilt, self.config.kinds):
+                i.kind = "scene"
         captions = [i for i in items if i.kind == "caption"]
         hook = [i for i in captions if i.t < hook_s]
         hook_text = reading_order(hook) or None
+        hook_script = script_of(" ".join(i.text for i in hook)) if hook else None
         outside = [i for i in captions if not zone.contains(i.box)]
         handle = watermark_handle([(i.kind, i.text) for i in items])
         features = {
@@ -358,9 +392,10 @@ class OnscreenTextAnalyzer(Analyzer):
             "watermark": any(i.kind == "watermark" for i in items),
             "watermark_handle": handle,
             "scene_items": sum(i.kind == "scene" for i in items),
+            "hook_text_script": hook_script,
         }
         evidence = {"text_in_hook": features["in_hook"], "hook_text": hook_text,
-                    "text_boxes_outside_safe_zone": len(outside)}
+                    "text_boxes_outside_safe_zone": len(outside), "hook_text_script": hook_script}
         events = []
         if unread:
             events.append(Event(t=0.0, end=hook_s, kind="text", source="text",
@@ -407,8 +442,11 @@ def _merge(items: list[TextItem], lines: list[TextLine], t: float) -> None:
     for line in lines:
         match = next((i for i in items if _same(i, line)), None)
         if match is None:
-            items.append(TextItem(line.text, line.score, line.box, round(t, 3), round(t, 3), line.kind))
+            items.append(TextItem(line.text, line.score, line.box, round(t, 3), round(t, 3), line.kind, line.script,
+                                  line.tilt, [line.box]))
             continue
         match.end = round(t, 3)
+        match.boxes.append(line.box)
+        match.tilt = max(match.tilt, line.tilt)
         if line.score > match.score:
-            match.text, match.score, match.box = line.text, line.score, line.box
+            match.text, match.score, match.box, match.script = line.text, line.score, line.box, line.script

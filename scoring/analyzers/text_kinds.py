@@ -8,7 +8,10 @@ text that belongs to the scene. Pure functions on OCR boxes (fractions of the fr
   cut by the frame's edge, or one off the frame's vertical centre line. Editors centre
   captions; measured on the ugc dev set, every caption line's centre was within 0.03 of
   the middle, while scene text sat 0.1-0.4 away (one centred exception: a product label).
-- **caption**: everything else (titles, subtitles, supers).
+- **scene** too: a centred line that is tilted or moves between the frames it is read in
+  (:func:`on_a_surface`): a product name printed on a bottle held up to the camera sits
+  on a surface that turns and sways, while an editor's caption is level and stays put.
+- **caption**: everything else (titles, subtitles, supers), in any script.
 
 Only captions count as hook text, supers and safe-zone violations; every kind still goes
 to the mentions analyzer (a brand printed on the pack is a brand mention).
@@ -33,12 +36,19 @@ class TextKindConfig:
     watermark_max_height: a watermark line is at most this tall.
     beside: a handle-like word this close (centre to centre) to a platform word is the
         watermark's handle.
+    max_tilt_deg: a caption's top edge is at most this far (degrees) from level.
+    max_drift / max_height_change: a caption seen in several frames keeps its centre
+        within this distance (fractions of the frame, each axis) and its height within
+        this ratio; text that moves more is on a surface in the scene.
     """
 
     centre_tolerance: float = 0.08
     edge: float = 0.004
     watermark_max_height: float = 0.07
     beside: float = 0.12
+    max_tilt_deg: float = 5.0
+    max_drift: float = 0.025
+    max_height_change: float = 1.3
 
 
 def handle_of(text: str) -> str | None:
@@ -75,6 +85,26 @@ def classify(lines: list[tuple[str, Box]], cfg: TextKindConfig | None = None) ->
         off_centre = abs(cx - 0.5) > cfg.centre_tolerance
         kinds.append("scene" if cut or off_centre else "caption")
     return kinds
+
+
+def on_a_surface(boxes: list[Box], tilt_deg: float, cfg: TextKindConfig | None = None) -> bool:
+    """Whether a line read as a caption is printed on something in the scene: tilted more
+    than ``max_tilt_deg``, or, over the ``boxes`` it was seen at (one per frame read),
+    drifting more than ``max_drift`` or changing height by more than ``max_height_change``
+    times. Captions pop in and grow word by word, but stay level and in place."""
+    cfg = cfg or TextKindConfig()
+    if tilt_deg > cfg.max_tilt_deg:
+        return True
+    if len(boxes) < 2:
+        return False
+    def spread(values: list[float]) -> float:
+        return max(values) - min(values)
+
+    # sideways: both ends move (a caption growing word by word keeps one end or its centre)
+    sideways = min(spread([b[0] for b in boxes]), spread([b[2] for b in boxes])) > 2 * cfg.max_drift
+    cy = [(b[1] + b[3]) / 2 for b in boxes]
+    hs = [max(1e-4, b[3] - b[1]) for b in boxes]
+    return sideways or spread(cy) > cfg.max_drift or max(hs) / min(hs) > cfg.max_height_change
 
 
 def watermark_handle(lines: list[tuple[str, str]]) -> str | None:

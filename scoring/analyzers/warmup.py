@@ -78,6 +78,16 @@ LOADERS: dict[str, Callable[[Any, Any], None]] = {
 }
 
 
+# A model that only reads another analyzer's output is useless without that analyzer:
+# hook phrases embed the transcript, which the fast profile (no ASR) never makes.
+NEEDS: dict[str, tuple[str, ...]] = {"hook_phrases": ("asr",)}
+
+
+def needed(name: str, present: set[str]) -> bool:
+    """Whether analyzer ``name``'s models can be used in a run of the analyzers ``present``."""
+    return all(dep in present for dep in NEEDS.get(name, ()))
+
+
 def load_models(analyzer: Any, ctx: Any = None) -> None:
     """Load ``analyzer``'s models now (no-op for analyzers without a model)."""
     loader = LOADERS.get(analyzer.name)

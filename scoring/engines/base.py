@@ -7,7 +7,7 @@ cluster); :class:`scoring.pipeline.Worker` owns *how*. Every engine must:
 - turn any failure of the machinery (a dead worker, a time-out) into a failed
   :class:`~scoring.results.VideoResult` for the video it held, never an exception
   that sinks the batch;
-- load models once per worker, before its first video.
+- load models once per worker (in the background while its first video decodes).
 """
 
 from __future__ import annotations
@@ -40,9 +40,19 @@ class Engine(abc.ABC):
         """What goes into ``ranking.json``'s ``run`` about this engine."""
         return {"engine": self.name}
 
+    def open(self) -> None:
+        """Connect to what the engine runs on, before the run writes anything (a refused
+        connection is a ConfigError: exit 2, nothing written). Default: nothing to do."""
+        return None
+
+    def close(self) -> None:
+        """Release what :meth:`open` or :meth:`run` acquired. Default: nothing to do."""
+        return None
+
 
 def make_engine(name: str, *, workers: int | None = None, timeout_s: float | None = DEFAULT_TIMEOUT_S,
-                isolate: bool | None = None, ray_address: str | None = None) -> Engine:
+                isolate: bool | None = None, ray_address: str | None = None,
+                ship_videos: bool = False) -> Engine:
     """The engine called ``name`` (``local`` or ``ray``), configured.
 
     Raises:
@@ -52,6 +62,8 @@ def make_engine(name: str, *, workers: int | None = None, timeout_s: float | Non
         raise ConfigError(f"--workers must be 1 or more, not {workers}")
     if timeout_s is not None and timeout_s <= 0:
         raise ConfigError(f"--timeout must be a positive number of seconds, not {timeout_s}")
+    if ship_videos and name != "ray":
+        raise ConfigError("--ship-videos needs --engine ray (local workers read the files themselves)")
     if name == "local":
         from scoring.engines.local import LocalEngine
 
@@ -59,5 +71,5 @@ def make_engine(name: str, *, workers: int | None = None, timeout_s: float | Non
     if name == "ray":
         from scoring.engines.ray_engine import RayEngine
 
-        return RayEngine(workers=workers, timeout_s=timeout_s, address=ray_address)
+        return RayEngine(workers=workers, timeout_s=timeout_s, address=ray_address, ship_videos=ship_videos)
     raise ConfigError(f"unknown engine {name!r} (use local or ray)")

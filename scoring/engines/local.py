@@ -11,10 +11,12 @@ get ``cores // workers`` threads per worker.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import wait
@@ -54,6 +56,24 @@ def _describe_exit(code: int | None) -> str:
         except ValueError:
             return f"was killed by signal {-code}"
     return f"exited with code {code}"
+
+
+@contextlib.contextmanager
+def sigint_ignored():
+    """Processes started inside inherit SIGINT ignored (a spawned Python keeps it so).
+
+    Ctrl-C in a terminal reaches the whole foreground process group; only this process
+    should act on it (it stops the workers and keeps what was stored). Without this every
+    worker printed its own KeyboardInterrupt traceback.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 class LocalEngine(Engine):
@@ -131,7 +151,8 @@ class _Pool:
         parent, child = self.ctx.Pipe(duplex=True)
         proc = self.ctx.Process(target=worker_main, args=(child, self.settings, self.threads, self.jit_root),
                                 daemon=True, name="sparkscout-worker")
-        proc.start()
+        with sigint_ignored():
+            proc.start()
         child.close()
         return _Slot(proc=proc, conn=parent)
 
@@ -225,7 +246,8 @@ class _Pool:
             self.start_failures = 0
             if not self.announced:
                 self.announced = True
-                self._status(f"models loaded in {time.perf_counter() - t0:.1f} s; scoring")
+                self._status(f"workers ready in {time.perf_counter() - t0:.1f} s; scoring "
+                             "(models load while the first video decodes)")
         elif kind == "init_error":
             self.init_error = msg[1]
             self.start_failures += 1

@@ -1,7 +1,7 @@
 """The body of one local worker process (kept free of heavy imports until thread caps are set).
 
-Protocol over a duplex pipe: the worker sends ``("ready", slot, load_s)`` once its
-models are loaded (or ``("init_error", message)``), then for each ``(index, ref)`` it
+Protocol over a duplex pipe: the worker sends ``("ready", slot, start_s)`` once it is
+built and its models are loading in the background (or ``("init_error", message)``), then for each ``(index, ref)`` it
 receives, ``("done", index, VideoResult)``; ``None`` tells it to exit.
 """
 
@@ -60,8 +60,8 @@ def worker_main(conn, settings, threads: int, jit_root: str | None) -> None:
         from scoring.pipeline import Worker
 
         worker = Worker(settings)
-        worker.load_models()
-        thread_caps.cap_loaded(threads)
+        # Models load in the background while the first video decodes (first result sooner).
+        worker.start_loading(then=lambda: thread_caps.cap_loaded(threads))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which fails the batch's videos
         conn.send(("init_error", f"{type(exc).__name__}: {exc}"))
         return

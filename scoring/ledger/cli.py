@@ -14,7 +14,7 @@ from pathlib import Path
 from scoring.errors import ConfigError
 from scoring.ledger.export import FORMATS, export
 from scoring.ledger.state import STATUSES, VideoState, parse_date
-from scoring.ledger.store import Ledger, default_ledger_path
+from scoring.ledger.store import Ledger, default_ledger_path, run_base
 
 LEDGER_HELP = "the ledger file (default: the run's ledger, else $XDG_DATA_HOME/sparkscout/ledger.sqlite)"
 
@@ -119,7 +119,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
             raise ConfigError(f"{doc}: not a SparkScout ranking.json ({type(exc).__name__}: {exc})") from None
         with Ledger.open(path) as led:
-            n = led.register_videos(videos, run_dir=args.dir, campaign=campaign)
+            n = led.register_videos(videos, run_dir=args.dir, campaign=campaign, base=run_base(data, args.dir))
         print(f"{path}: {n} videos from {doc}", file=sys.stderr)
         return 0
     else:

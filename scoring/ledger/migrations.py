@@ -57,6 +57,9 @@ CREATE TABLE events (
 );
 CREATE INDEX events_video ON events (video_id, id);
 """),
+    (2, "each video's last sub-scores, the reference for percentiles", """
+ALTER TABLE videos ADD COLUMN subscores TEXT;  -- last run's sub-scores, JSON {"hook": 0-100 or null, ...}
+"""),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import json
 import os
 import re
 import shutil
@@ -55,9 +56,42 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def _subscores_json(subscores: Any) -> str | None:
+    """A ranking entry's sub-scores as stored (JSON), or None when it has none."""
+    if not isinstance(subscores, dict) or not subscores:
+        return None
+    return json.dumps({str(k): (round(float(x), 1) if isinstance(x, int | float) and not isinstance(x, bool) else None)
+                       for k, x in subscores.items()}, sort_keys=True)
+
+
 def _norm_url(url: str) -> str:
     """A post URL without query, fragment or trailing slash (how creators paste them varies)."""
     return re.split(r"[?#]", url.strip(), maxsplit=1)[0].rstrip("/")
+
+
+def _absolute(path: str | None, base: str | Path | None) -> str | None:
+    if not path:
+        return None
+    if Path(path).is_absolute():
+        return str(Path(path).resolve())
+    return str((Path(base) / path).resolve()) if base is not None else None
+
+
+def run_base(doc: dict[str, Any], run_dir: str | Path | None = None) -> Path | None:
+    """The folder a run's relative ``path``s are relative to: ``run.cwd`` (recorded by runs
+    since issue 22), else for an older ranking.json the first of the current folder, the
+    run folder's parent and the run folder where they exist, else None (unknown: callers
+    then keep what they had)."""
+    cwd = (doc.get("run") or {}).get("cwd")
+    if cwd:
+        return Path(cwd)
+    relative = [v["path"] for v in doc.get("videos", [])
+                if v.get("path") and v.get("status", "ok") == "ok" and not Path(v["path"]).is_absolute()]
+    candidates = [Path.cwd()] + ([Path(run_dir).resolve().parent, Path(run_dir).resolve()] if run_dir else [])
+    for folder in candidates:
+        if all((folder / p).exists() for p in relative):
+            return folder
+    return None
 
 
 class Ledger:
@@ -140,33 +174,49 @@ class Ledger:
 
     # ----------------------------------------------------------------- videos
     def register_videos(self, videos: Iterable[dict[str, Any]], run_dir: str | Path | None = None,
-                        campaign: str | None = None) -> int:
+                        campaign: str | None = None, base: str | Path | None = ".") -> int:
         """Record scored videos (``ranking.json`` entries with a video_id) so decisions can name them.
 
-        Paths are stored absolute (resolved against the current folder). Returns how many.
+        Paths are stored absolute: relative ones resolve against ``base``, the folder the run
+        was started from (``run_base``; default the current folder; None: unknown, so a
+        relative path is not recorded and the one stored earlier stays). Returns how many.
         """
         now = _now()
         run = str(Path(run_dir).resolve()) if run_dir else None
         rows = [v for v in videos if v.get("video_id") and v.get("status", "ok") == "ok"]
         with self._tx():
             for v in rows:
-                path = str(Path(v["path"]).resolve()) if v.get("path") else None
+                path = _absolute(v.get("path"), base)
                 url = _norm_url(v["post_url"]) if v.get("post_url") else None
                 self.conn.execute(
                     "INSERT INTO videos (video_id, post_url, path, creator, caption, score, rank, run_dir, first_seen,"
-                    " last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (video_id) DO UPDATE SET "
-                    "post_url = coalesce(excluded.post_url, post_url), path = coalesce(excluded.path, path), "
+                    " last_seen, subscores) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (video_id) DO UPDATE "
+                    "SET post_url = coalesce(excluded.post_url, post_url), path = coalesce(excluded.path, path), "
                     "creator = coalesce(excluded.creator, creator), caption = coalesce(excluded.caption, caption), "
                     "score = excluded.score, rank = excluded.rank, run_dir = coalesce(excluded.run_dir, run_dir), "
-                    "last_seen = excluded.last_seen",
+                    "last_seen = excluded.last_seen, subscores = coalesce(excluded.subscores, subscores)",
                     (v["video_id"], url, path, v.get("creator"), v.get("caption"), v.get("score"), v.get("rank"),
-                     run, now, now))
+                     run, now, now, _subscores_json(v.get("subscores"))))
                 if path:
                     self.conn.execute("INSERT OR REPLACE INTO paths (path, video_id) VALUES (?, ?)",
                                       (path, v["video_id"]))
             self.conn.execute("INSERT INTO runs (run_dir, campaign, videos, recorded_at) VALUES (?, ?, ?, ?)",
                               (run, campaign, len(rows), now))
         return len(rows)
+
+    def reference_scores(self) -> dict[str, dict[str, float | None]]:
+        """Every scored video the ledger knows, video_id -> its last composite (``score``) and
+        sub-scores (0-100, None where not measured): the reference for percentiles (plain data)."""
+        out = {}
+        for row in self.conn.execute("SELECT video_id, score, subscores FROM videos WHERE score IS NOT NULL "
+                                     "OR subscores IS NOT NULL ORDER BY video_id"):
+            try:
+                subs = json.loads(row["subscores"]) if row["subscores"] else {}
+            except json.JSONDecodeError:
+                subs = {}
+            clean = {k: float(x) for k, x in subs.items() if isinstance(x, int | float) and not isinstance(x, bool)}
+            out[row["video_id"]] = {"score": row["score"], **clean}
+        return out
 
     def video(self, video_id: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM videos WHERE video_id = ?", (video_id,)).fetchone()
@@ -198,18 +248,37 @@ class Ledger:
                 vid = file_sha256(str(p))
                 if self.video(vid):
                     return vid
+            if p.name == text:  # a bare file name: any path a run scored with that name
+                named = sorted({r[1] for r in self.conn.execute("SELECT path, video_id FROM paths WHERE path LIKE ?",
+                                                                (f"%{text}",)) if Path(r[0]).name == text})
+                if len(named) == 1:
+                    return named[0]
+                if named:
+                    raise ConfigError(self._ambiguous(ref, "file name", named))
             hexpart = text.removeprefix("sha256:").lower()
-            if len(hexpart) >= 4 and re.fullmatch(r"[0-9a-f]+", hexpart):
+            if re.fullmatch(r"[0-9a-f]+", hexpart):
                 found = [r[0] for r in self.conn.execute(
                     "SELECT video_id FROM videos WHERE video_id LIKE ? ORDER BY video_id", (f"sha256:{hexpart}%",))]
-                if len(found) == 1:
+                if len(found) == 1 and len(hexpart) >= 4:
                     return found[0]
-                if len(found) > 1:
-                    raise ConfigError(f"video {ref!r} is ambiguous: the prefix matches {len(found)} videos "
-                                      f"({', '.join(f[:19] for f in found[:3])}…); give more characters")
+                if found:  # several, or one from a prefix too short to be sure of
+                    raise ConfigError(self._ambiguous(ref, "prefix", found))
         raise ConfigError(f"unknown video {ref!r}: not a video_id, unique prefix, post URL or path this ledger "
                           f"({self.path}) has seen; score a run with this ledger or 'sparkscout ledger import "
                           f"RUN_DIR' first")
+
+    def _ambiguous(self, ref: str, what: str, video_ids: list[str], shown: int = 10) -> str:
+        """'video REF is ambiguous' with one line per candidate: id prefix, file, creator, score."""
+        many = f"matches {len(video_ids)} videos" if len(video_ids) > 1 else "is too short (4 characters at least)"
+        lines = [f"video {ref!r} is ambiguous: the {what} {many}; give one of these (a longer id prefix or the "
+                 "full path):"]
+        for vid in video_ids[:shown]:
+            v = self.video(vid) or {}
+            score = "" if v.get("score") is None else f"  score {v['score']:.1f}"
+            lines.append(f"  {vid[7:19]}  {v.get('path') or ''}  {v.get('creator') or ''}{score}".rstrip())
+        if len(video_ids) > shown:
+            lines.append(f"  … {len(video_ids) - shown} more")
+        return "\n".join(lines)
 
     # ----------------------------------------------------------------- events
     def events(self, video_id: str | None = None) -> list[dict[str, Any]]:

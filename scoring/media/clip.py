@@ -22,6 +22,9 @@ class SamplingPlan:
         skip_nonref_frames: after the hook, let the decoder drop frames no other frame
             depends on (B-frames). About halves decode time on B-frame video; body
             sample times then land on the nearest kept frame (within a frame or two).
+        exclude_layout: give analyzers only the creator's picture: frames cut to the
+            content box inside letterbox/pillarbox bars, and everything (frames, signatures,
+            audio, duration) cut before a platform end card (``scoring.media.layout``).
     """
 
     hook_seconds: float = 3.0
@@ -32,6 +35,7 @@ class SamplingPlan:
     n_stills: int = 3
     audio_rate: int = 16000
     skip_nonref_frames: bool = True
+    exclude_layout: bool = True
 
 
 @dataclass
@@ -148,7 +152,11 @@ SIGNATURE_SIZE = 32
 @dataclass
 class Clip:
     """One video, decoded once: hook frames, body frames, stills, a signature of every
-    decoded frame (None when built by hand in tests) and audio."""
+    decoded frame (None when built by hand in tests) and audio.
+
+    With ``plan.exclude_layout`` these hold only the creator's picture (see
+    ``scoring.media.layout``): ``layout`` says what was cut (a ``Layout``: content box,
+    end card start), ``full`` is the uncut Clip, ``content_end_s`` the end card's start."""
 
     info: VideoInfo
     hook: Frames
@@ -157,7 +165,13 @@ class Clip:
     audio: AudioTrack | None
     plan: SamplingPlan = field(default_factory=SamplingPlan)
     signatures: FrameSignatures | None = None
+    layout: object | None = None  # scoring.media.layout.Layout (None: not looked for)
+    full: Clip | None = None  # the uncut Clip when the layout cut something
+    content_end_s: float | None = None  # where the content ends (a platform end card starts), s
 
     @property
     def duration_s(self) -> float:
+        """Seconds of content: the file's duration, or up to the end card."""
+        if self.content_end_s is not None:
+            return min(self.info.duration_s, self.content_end_s)
         return self.info.duration_s

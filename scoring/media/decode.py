@@ -199,7 +199,9 @@ def decode_clip(path: str, plan: SamplingPlan | None = None) -> Clip:
     audio's: a video stream that starts 0.85 s into the file has its first frame at 0.85 s,
     and audio that starts late is preceded by silence. Every decoded frame leaves a
     signature (:class:`FrameSignatures`). Frames are turned to display orientation (rotation
-    metadata) and display aspect (sample aspect ratio).
+    metadata) and display aspect (sample aspect ratio). With ``plan.exclude_layout`` the
+    Clip holds only the content box and the time before a platform end card
+    (:mod:`scoring.media.layout`; the uncut Clip is ``clip.full``).
 
     Raises:
         MediaError: the file is missing, empty, not media, audio-only, truncated or corrupt.
@@ -208,7 +210,12 @@ def decode_clip(path: str, plan: SamplingPlan | None = None) -> Clip:
     size = check_file(path)
     with open_container(path) as container:
         info = info_from_container(container, path, size, read_rotation=False)
-        return _decode_open(container, info, plan)
+        clip = _decode_open(container, info, plan)
+    if plan.exclude_layout:  # bars and a platform end card are not the creator's picture
+        from scoring.media.layout import apply_layout, find_layout
+
+        clip = apply_layout(clip, find_layout(clip))
+    return clip
 
 
 def _decode_open(container: av.container.InputContainer, info: VideoInfo, plan: SamplingPlan) -> Clip:

@@ -15,12 +15,12 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from scoring.report.explain import CSS as EXPLAIN_CSS
+from scoring.report.explain import LABELS, explanation_data, explanation_html, media_tags
 from scoring.scorers import SUBSCORES
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 TIMELINE_KINDS = ("speech", "face", "text", "product", "mention", "cta", "cut")
-LABELS = {"hook": "hook", "audio_clarity": "audio", "visual_clarity": "visual",
-          "product_integration": "product", "engagement": "engagement"}
 
 
 def _json_for_script(data: Any) -> str:
@@ -36,13 +36,9 @@ def _video_data(v: dict[str, Any]) -> dict[str, Any]:
         "rank": v.get("rank"), "name": Path(v["path"]).name, "path": v["path"], "creator": v.get("creator"),
         "caption": v.get("caption"), "status": v["status"], "error": v.get("error"), "score": v.get("score"),
         "recommendation": v["recommendation"], "shortlisted": v["shortlisted"],
-        "duplicate_of": v.get("duplicate_of"), "subscores": v.get("subscores") or {},
-        "reasons": [{"text": r["text"], "impact": r.get("impact"), "dimension": r.get("dimension"),
-                     "sign": r.get("sign") or ("+" if (r.get("impact") or 0) > 0 else "-"), "kind": r.get("kind")}
-                    for r in (v.get("reasons") or [])[:12]],
-        "gates": v.get("gates") or [], "below_above": (v.get("below_above") or {}).get("text"),
-        "not_measured": [f"{LABELS.get(n['dimension'], n['dimension'])}: {n['text']}"
-                         for n in (v.get("not_measured") or [])],
+        "duplicate_of": v.get("duplicate_of"),
+        **explanation_data(v, [r for r in v.get("reasons") or [] if r.get("dimension") != "rights"][:12]),
+        "gates": v.get("gates") or [],
         "events": [e for e in (v.get("events") or []) if e.get("kind") in TIMELINE_KINDS][:400],
         "duration": ev.get("duration_s"), "media": v.get("media") or {},
         "evidence": {k: ev.get(k) for k in ("duration_s", "width", "height", "speech_onset_s", "face_first_s",
@@ -51,76 +47,17 @@ def _video_data(v: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _bars(subscores: dict[str, Any]) -> str:
-    parts = []
-    for key in SUBSCORES:
-        value = subscores.get(key)
-        width = 0 if value is None else value
-        text = "–" if value is None else f"{value:.0f}"
-        parts.append(f'<div class="sb"><span>{LABELS[key]}</span><i><b style="width:{width:.0f}%"></b></i>'
-                     f"<em>{text}</em></div>")
-    return "".join(parts)
-
-
-def _media_tags(media: dict[str, str], name: str) -> str:
-    tags = []
-    if media.get("filmstrip"):
-        tags.append(f'<img class="strip" loading="lazy" src="{escape(media["filmstrip"])}" '
-                    f'alt="first seconds of {escape(name)}">')
-    if media.get("safezone"):
-        tags.append(f'<img class="safezone" loading="lazy" src="{escape(media["safezone"])}" '
-                    f'alt="TikTok safe zone over a frame of {escape(name)}" '
-                    f'title="shaded: what the TikTok app covers (top bar, caption/CTA block, buttons, margins)">')
-    if media.get("preview"):
-        tags.append(f'<video class="preview" src="{escape(media["preview"])}" preload="none" controls muted '
-                    f'loop playsinline></video>')
-    return "".join(tags)
-
-
-def _sign(r: dict[str, Any]) -> str:
-    return r.get("sign") or ("+" if (r.get("impact") or 0) > 0 else "-")
-
-
-def reason_item(r: dict[str, Any]) -> str:
-    """One reason as an <li> marked + or − with its effect on the composite in points."""
-    sign = _sign(r)
-    impact = r.get("impact")
-    pts = f" <small>({impact:+.1f} pts)</small>" if impact else ""
-    mark = "+" if sign == "+" else "−"
-    return f'<li class="r{"pos" if sign == "+" else "neg"}"><b class="mark">{mark}</b> {escape(r["text"])}{pts}</li>'
-
-
-def card_reasons(v: dict[str, Any], n: int = 5) -> str:
-    """Positives and negatives apart, so a green card never leads with a problem unmarked;
-    the biggest negative is always shown."""
-    reasons = v.get("reasons") or []
-    neg = [r for r in reasons if _sign(r) == "-" and r.get("kind") != "shortlist"]
-    pos = [r for r in reasons if _sign(r) == "+"]
-    shown = pos[: max(1, n - 2)] + neg[:2]
-    return "".join(reason_item(r) for r in shown)
+_media_tags = media_tags  # the name tests and older callers use
 
 
 def _shortlist_card(v: dict[str, Any]) -> str:
     name = Path(v["path"]).name
-    reasons = card_reasons(v)
     who = escape(v.get("creator") or "unknown creator")
     days = v.get("suggested_authorization_days")
     ask = f" · ask for a {days}-day code" if days else ""
     return (f'<article class="card"><h3>#{v["rank"]} {escape(name)} <small>{who}</small></h3>'
             f'<p><b class="score">{v["score"]:.0f}</b> <span class="rec rec-{v["recommendation"]}">'
-            f'{v["recommendation"].replace("_", " ")}</span>{ask}</p>'
-            f'{_media_tags(v.get("media") or {}, name)}<div class="bars">{_bars(v["subscores"])}</div>'
-            f'<ul class="reasons">{reasons}</ul>{_below(v)}{_not_measured(v)}</article>')
-
-
-def _below(v: dict[str, Any]) -> str:
-    text = (v.get("below_above") or {}).get("text")
-    return f'<p class="below">{escape(text)}</p>' if text else ""
-
-
-def _not_measured(v: dict[str, Any]) -> str:
-    notes = [f"{LABELS.get(n['dimension'], n['dimension'])}: {n['text']}" for n in (v.get("not_measured") or [])]
-    return f'<p class="hint nm">Not measured — {escape("; ".join(notes))}</p>' if notes else ""
+            f'{v["recommendation"].replace("_", " ")}</span>{ask}</p>{explanation_html(v, name)}</article>')
 
 
 def _scatter(videos: list[dict[str, Any]]) -> str:
@@ -177,7 +114,7 @@ def render_report(ranking: dict[str, Any]) -> str:
         *((f"sub.{s}", LABELS[s]) for s in SUBSCORES), ("recommendation", "recommendation")))
     data = _json_for_script({"videos": [_video_data(v) for v in videos], "subscores": list(SUBSCORES),
                              "labels": LABELS})
-    style = (ASSETS / "report.css").read_text()
+    style = (ASSETS / "report.css").read_text() + EXPLAIN_CSS
     script = (ASSETS / "report.js").read_text()
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -68,13 +68,19 @@ def versions(roots: list[Path] | None = None) -> dict[str, list[dict[str, Any]]]
 
 
 def format_versions(table: dict[str, list[dict[str, Any]]]) -> str:
+    """One line per version; ``(default)`` marks the one a bare model name means."""
+    from scoring.scorers.registry import default_version
+
+    width = max((len(f"{n}@{e['version']}") for n, es in table.items() for e in es), default=0)
     lines = []
     for name, entries in table.items():
         lines.append(name)
+        default = default_version(name)
         for e in entries:
             extra = f", target {e['target']}, CV Spearman {e['spearman']:.2f}" if e.get("spearman") is not None else ""
             when = f", trained {e['trained']}" if e.get("trained") else ""
-            lines.append(f"  {name}@{e['version']:<24} {e['kind']:<7} {e['source']}{when}{extra}")
+            mark = "  (default)" if e["version"] == default else ""
+            lines.append(f"  {name + '@' + e['version']:<{width}}  {e['kind']:<7} {e['source']}{when}{extra}{mark}")
     return "\n".join(lines)
 
 

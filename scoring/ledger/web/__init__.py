@@ -20,11 +20,15 @@ from typing import Any
 
 from flask import Flask, Response, abort, flash, g, redirect, render_template, request, send_file, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup
 
 from scoring.errors import ConfigError
 from scoring.ledger.export import export
 from scoring.ledger.state import AUTHORIZATION_DAYS, STATUSES, VideoState, parse_date
-from scoring.ledger.store import Ledger, current_user
+from scoring.ledger.store import Ledger, current_user, run_base
+from scoring.report.explain import CSS as EXPLAIN_CSS
+from scoring.report.explain import add_percentiles, explanation_html
+from scoring.report.requests import fixes_paragraph, request_message
 
 PAGE_SIZE = 100
 MEDIA_FOLDER = "report_media"
@@ -54,7 +58,8 @@ def create_app(run_dir: str | Path, ledger_path: str | Path, *, host: str = "127
     doc = _load_run(run_dir)
     ledger_path = Path(ledger_path)
     with Ledger.open(ledger_path) as led:
-        led.register_videos(doc["videos"], run_dir=run_dir, campaign=doc["run"].get("campaign"))
+        led.register_videos(doc["videos"], run_dir=run_dir, campaign=doc["run"].get("campaign"),
+                            base=run_base(doc, run_dir))  # never the folder serve was started from
 
     app = Flask(__name__, static_folder=None)
     app.config.update(
@@ -116,11 +121,18 @@ def create_app(run_dir: str | Path, ledger_path: str | Path, *, host: str = "127
             s = states.get(v.get("video_id") or "") or VideoState(v.get("video_id") or "")
             items.append({"v": v, "s": s, "name": Path(v["path"]).name, "key": _key(v)})
         shortlist = [it for it in items if it["v"].get("shortlisted")]
+        reference = ledger().reference_scores()  # percentiles against every video the ledger knows, as of now
+        ask_fixes = set(request.args.getlist("fixes"))
+        for it in shortlist:
+            _explain(it, reference, ask_fixes, doc["run"].get("brand") or "")
         shown = [it for it in items
                  if (not status or it["s"].status == status) and (not only_short or it["v"].get("shortlisted"))
                  and (not q or q in " ".join(str(it["v"].get(k) or "") for k in ("path", "creator", "caption",
                                                                                   "post_url")).lower())]
         pages = max(1, -(-len(shown) // PAGE_SIZE))
+        for it in shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
+            if "explain" not in it:
+                _explain(it, reference, ask_fixes, doc["run"].get("brand") or "")
         board = {st: [] for st in STATUSES if st != "new"}
         for s, v in rows_for_board(today):
             board[s.status].append({"s": s, "v": v, "name": Path(v["path"]).name if v.get("path") else s.video_id[:19],
@@ -129,6 +141,7 @@ def create_app(run_dir: str | Path, ledger_path: str | Path, *, host: str = "127
             "index.html", run=doc["run"], shortlist=shortlist, table=shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
             total=len(shown), page=page, pages=pages, board=board, statuses=STATUSES, days=AUTHORIZATION_DAYS,
             filters={"status": status, "q": request.args.get("q", ""), "shortlisted": only_short}, who=who(),
+            ask_fixes=sorted(ask_fixes), explain_css=Markup(EXPLAIN_CSS),
             today=today.isoformat(), ledger_path=str(ledger_path), has_report=(run_dir / "report.html").is_file())
 
     def _back(video_id: str | None = None):
@@ -203,6 +216,18 @@ def create_app(run_dir: str | Path, ledger_path: str | Path, *, host: str = "127
         return _send_inside(run_dir / MEDIA_FOLDER, name)
 
     return app
+
+
+def _explain(it: dict[str, Any], reference: dict[str, dict[str, float | None]], ask_fixes: set[str],
+             brand: str) -> None:
+    """The report's explanation block and the request message for one listed video."""
+    v = dict(it["v"])
+    add_percentiles([v], reference)
+    it["explain"] = Markup(explanation_html(v, it["name"], media_prefix="/"))  # escaped inside, as in report.html
+    it["with_fixes"] = it["key"] in ask_fixes
+    it["message"] = request_message(v, brand=brand, days=v.get("suggested_authorization_days") or 30,
+                                    with_fixes=it["with_fixes"])
+    it["has_fixes"] = bool(fixes_paragraph(v))
 
 
 def _key(v: dict[str, Any]) -> str:

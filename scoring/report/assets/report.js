@@ -100,9 +100,12 @@
       var row = el("div", {"class": "sb"}), track = el("i"), fill = el("b");
       fill.style.width = (v.subscores[s] || 0) + "%";
       track.appendChild(fill);
+      row.setAttribute("data-sub", s);
       row.appendChild(el("span", null, DATA.labels[s])); row.appendChild(track); row.appendChild(el("em", null, fmt(v.subscores[s])));
+      if (v.percentiles[s]) row.appendChild(el("small", {"class": "pct"}, v.percentiles[s]));
       bars.appendChild(row);
     });
+    if (v.percentiles.score) left.appendChild(el("p", {"class": "hint pct-score"}, "score " + v.percentiles.score));
     left.appendChild(bars);
     var list = el("ul", {"class": "reasons"});
     v.reasons.forEach(function (r) {
@@ -114,8 +117,21 @@
     });
     left.appendChild(list);
     if (v.below_above) left.appendChild(el("p", {"class": "below"}, v.below_above));
+    if (v.rights && v.rights.length) {
+      var rights = el("p", {"class": "rights"});
+      rights.appendChild(el("b", null, "Rights \u2014 check before requesting:"));
+      rights.appendChild(document.createTextNode(" " + v.rights.join("; ")));
+      left.appendChild(rights);
+    }
     if (v.not_measured && v.not_measured.length)
       left.appendChild(el("p", {"class": "hint nm"}, "Not measured \u2014 " + v.not_measured.join("; ")));
+    if (v.fixes && v.fixes.length) {
+      var fixes = el("div", {"class": "fixes"}), items = el("ul");
+      fixes.appendChild(el("h4", null, "What to ask the creator to fix (estimated by re-scoring)"));
+      v.fixes.forEach(function (f) { items.appendChild(el("li", null, f.text)); });
+      fixes.appendChild(items);
+      left.appendChild(fixes);
+    }
     right.appendChild(el("h4", null, "Timeline"));
     right.appendChild(timeline(v));
     var table = el("table", {"class": "evidence"});

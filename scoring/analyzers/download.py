@@ -1,0 +1,184 @@
+"""Is this file the creator's post or a scout's downloaded copy? And whose post is it?
+
+- ``layout`` (every profile, no model): the content box inside letterbox / pillarbox bars,
+  the start of a platform end card (both from :mod:`scoring.media.layout`, which already
+  cut them from what the other analyzers see), and whether the display size is one that
+  platforms hand out on download (9:16 at a short side of 320, 360, 480, 540 or 576 px:
+  TikTok's 576×1024, Snapchat's 480×854, Instagram's 360×640...; phones record 720p or more).
+- ``watermark`` (full profile: OCR): TikTok's watermark, the logo with "TikTok" and the
+  creator's ``@handle`` in a corner, which hops corners during the video, and the
+  handle on TikTok's end card. It reads the top and bottom bands of the uncut stills
+  (native resolution, enlarged: the handle is 10-15 px tall on a 576×1024 download) and a
+  frame of the end card, so a watermark that moves is read wherever it sits.
+
+A download is evidence (``is_download``), not a flaw: ranking turns the copy's own
+problems (resolution, missing audio track) into "check the original post" warnings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
+from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.text_kinds import HANDLE_LIKE, WATERMARK_WORDS, handle_of
+from scoring.media.clip import Clip
+from scoring.media.layout import Layout, find_layout
+
+DOWNLOAD_SHORT_SIDES = (320, 360, 480, 540, 576)
+
+
+def download_size(width: int | None, height: int | None, tolerance: int = 8) -> bool:
+    """Whether a display size is a platform's download size: 9:16 (either way round) at a
+    short side in DOWNLOAD_SHORT_SIDES, the long side within ``tolerance`` px of 16/9 of it."""
+    if not width or not height:
+        return False
+    short, long_ = min(width, height), max(width, height)
+    return short in DOWNLOAD_SHORT_SIDES and abs(long_ - short * 16 / 9) <= tolerance
+
+
+@dataclass(frozen=True)
+class LayoutEvidenceConfig:
+    """No settings: the layout itself is found at decode (scoring.media.layout.LayoutConfig)."""
+
+
+@register_analyzer
+class LayoutAnalyzer(Analyzer):
+    """Features: ``content_x0 / y0 / x1 / y1`` (the picture inside bars, fractions of the
+    frame), ``bars`` (letterbox or pillarbox bars found), ``end_card_s`` (the platform end
+    card's start, s; None without), ``end_card``, ``download_size`` (see module doc),
+    ``is_download`` (end card or download size), ``why`` (what says it is a download).
+    Evidence: ``content_box`` ([x0, y0, x1, y1]), ``is_download``."""
+
+    name = "layout"
+    version = "1"
+    Config = LayoutEvidenceConfig
+    feature_keys = ("content_x0", "content_y0", "content_x1", "content_y1", "bars", "end_card_s", "end_card",
+                    "download_size", "is_download", "why")
+    evidence_keys = ("content_box", "is_download")
+
+    def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
+        layout = clip.layout if isinstance(clip.layout, Layout) else find_layout(clip)
+        w, h = clip.info.width, clip.info.height
+        sized = download_size(w, h)
+        why = []
+        if layout.end_card_s is not None:
+            why.append(f"a platform end card from {layout.end_card_s:.1f} s")
+        if sized:
+            why.append(f"{w}×{h}, a platform's download size")
+        box = [round(float(v), 4) for v in layout.content_box]
+        features = {"content_x0": box[0], "content_y0": box[1], "content_x1": box[2], "content_y1": box[3],
+                    "bars": layout.bars, "end_card_s": layout.end_card_s, "end_card": layout.end_card_s is not None,
+                    "download_size": sized, "is_download": bool(why), "why": "; ".join(why) or None}
+        events = []
+        if layout.end_card_s is not None:
+            events.append(Event(t=layout.end_card_s, end=clip.info.duration_s, kind="end_card", source="video",
+                                label="platform end card (left out of every measure)"))
+        if layout.bars:
+            events.append(Event(t=0.0, end=clip.info.duration_s, kind="bars", source="video",
+                                label=f"picture inside bars: {box[2] - box[0]:.0%} × {box[3] - box[1]:.0%} of the frame "
+                                      f"(bars left out of every measure)"))
+        return self.signals(features, {"content_box": box, "is_download": bool(why)}, events)
+
+
+@dataclass(frozen=True)
+class WatermarkConfig:
+    """Attributes:
+    bands: (top, bottom) shares of the frame height read for the watermark.
+    enlarge_to: bands are enlarged so the frame's width reaches this many pixels.
+    det_long_side: the text detector's working size for a band (px).
+    min_score: recognition confidence (0-1) a line needs.
+    enough: stop reading once the handle was read in this many bands (it agrees).
+    """
+
+    bands: tuple[float, float] = (0.14, 0.18)
+    enlarge_to: int = 1080
+    det_long_side: int = 1080
+    min_score: float = 0.6
+    enough: int = 2
+
+
+def _corner(box: tuple[float, float, float, float], top: bool) -> str:
+    side = "left" if (box[0] + box[2]) / 2 < 0.5 else "right"
+    return f"{'top' if top else 'bottom'}-{side}"
+
+
+@register_analyzer
+class WatermarkAnalyzer(Analyzer):
+    """A platform watermark on the uncut frames (full profile: OCR).
+
+    Features: ``found`` (the platform's name read in a corner band or on the end card),
+    ``handle`` (the creator's handle without the @, lower case; None when not read),
+    ``corners`` (distinct corners it was read in: 2 when it moved), ``frames_read``,
+    ``is_download`` (a watermark, an end card or a download size).
+    Evidence: ``watermark_handle``, ``is_download``."""
+
+    name = "watermark"
+    version = "1"
+    Config = WatermarkConfig
+    requires = ("layout",)
+    profiles = frozenset({"full"})
+    feature_keys = ("found", "handle", "corners", "frames_read", "is_download")
+    evidence_keys = ("watermark_handle", "is_download")
+
+    def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
+        from scoring.analyzers.onscreen_text import OnscreenTextConfig, read_text
+
+        cfg: WatermarkConfig = self.config
+        ocr = OnscreenTextConfig(det_long_side=cfg.det_long_side, min_score=cfg.min_score, min_chars=3)
+        marks, handles, corners, read = 0, Counter(), set(), 0
+        for card, image in self._frames(clip):
+            h, w = image.shape[:2]
+            scale = max(1.0, cfg.enlarge_to / max(w, 1))
+            areas = [(None, (0.0, 1.0))] if card else [(True, (0.0, cfg.bands[0])), (False, (1.0 - cfg.bands[1], 1.0))]
+            for top, (a, b) in areas:
+                band = image[int(a * h):int(b * h)]
+                if scale > 1.0:
+                    band = cv2.resize(band, (round(w * scale), round(band.shape[0] * scale)),
+                                      interpolation=cv2.INTER_CUBIC)
+                lines = read_text(band, ocr)
+                read += 1
+                texts = [ln.text for ln in lines]
+                platform = [ln for ln in lines if WATERMARK_WORDS.search(ln.text)]
+                marks += bool(platform)
+                found = [handle_of(x) for x in texts if handle_of(x)]
+                if platform and not found:  # the handle without its @, right under the mark
+                    found = [x.strip().lower() for x in texts
+                             if HANDLE_LIKE.match(x.strip().lower()) and not WATERMARK_WORDS.search(x)]
+                handles.update(found)
+                if found and top is not None:
+                    corners.add(_corner(next(ln.box for ln in lines if handle_of(ln.text) or ln.text.strip().lower()
+                                             in found), top))
+            if handles and handles.most_common(1)[0][1] >= cfg.enough:
+                break
+        up = ctx.upstream.get("layout")
+        layout_download = bool(up and up.features.get("layout.is_download"))
+        top_handle = handles.most_common(1)[0] if handles else None
+        # an @handle in a corner is the watermark's on a platform's copy, or when read twice
+        handle = top_handle[0] if top_handle and (marks or layout_download or top_handle[1] >= 2) else None
+        found_mark = marks > 0 or handle is not None
+        features = {"found": found_mark, "handle": handle, "corners": len(corners), "frames_read": read,
+                    "is_download": found_mark or layout_download}
+        events = []
+        if found_mark:
+            where = " and ".join(sorted(corners)) or "the end card"
+            events.append(Event(t=0.0, end=clip.info.duration_s, kind="watermark", source="text",
+                                label=f"TikTok watermark{f' @{handle}' if handle else ''} ({where})"))
+        return self.signals(features, {"watermark_handle": handle, "is_download": features["is_download"]}, events)
+
+    @staticmethod
+    def _frames(clip: Clip) -> list[tuple[bool, np.ndarray]]:
+        """(is the end card, image): the uncut stills (native size) before any end card, and
+        one frame of the card (read whole: the handle sits in its middle)."""
+        end = clip.layout.end_card_s if isinstance(clip.layout, Layout) else None
+        full = clip.full or clip
+        out = [(False, img) for t, img in zip(full.stills.times, full.stills.images) if end is None or t < end]
+        if end is not None:
+            after = np.flatnonzero(full.body.times >= end + 1.0)
+            if len(after):
+                out.append((True, full.body.images[int(after[0])]))
+        return out

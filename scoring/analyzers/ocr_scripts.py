@@ -1,0 +1,321 @@
+"""Which writing system a piece of text is in, and a second recogniser for the scripts
+the bundled PP-OCR models cannot read.
+
+RapidOCR's PP-OCRv6 recogniser (the ``rapidocr`` wheel) reads Latin (Latin-1 and Latin
+Extended-A/B: Turkish, Polish, Spanish, German...), Greek, Chinese and Japanese kana. It
+has no Cyrillic, Arabic, Devanagari, Thai or Hangul, and of Vietnamese's stacked tone
+letters (ề, ệ, ặ, ụ ...) almost none: it drops them ("về Việt Nam" comes back "v Vit Nam").
+Those lines are read again by Tesseract 5 (the ``tesserocr`` wheel bundles the library)
+with Debian's language data (``tesseract-ocr-vie``, ``-rus``, ``-ara``, ``-hin``,
+``-tha``, ``-kor``; tessdata_fast models, Apache-2.0), installed by ``make install``.
+
+Which model to use is decided per line: a line RapidOCR read well in a script it knows
+stays as read; a line with Vietnamese letters is read again with ``vie``; a line it read
+poorly (low score, nothing, or letter-digit soup such as "a5anšu5u" for Thai) is read by
+each script model RapidOCR lacks, the scripts already seen in the video first, and the
+read whose letters are in its model's script with the best confidence wins. Without
+``tesserocr`` or the language data, nothing is read again (the caller reports such lines
+as "text present, not read").
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+# Script names used in evidence (``hook_text_script``) and on every line read.
+SCRIPTS = ("Latin", "Cyrillic", "Greek", "Arabic", "Hebrew", "Devanagari", "Bengali", "Tamil", "Thai",
+           "Han", "Japanese", "Hangul")
+# Tesseract model per script it reads for us (Debian package tesseract-ocr-<lang>).
+TESS_LANG = {"Latin": "vie", "Cyrillic": "rus", "Arabic": "ara", "Devanagari": "hin", "Thai": "tha",
+             "Hangul": "kor"}
+# Scripts RapidOCR cannot read: tried on a line it read poorly (Latin/vie only when hinted).
+UNREAD_SCRIPTS = ("Cyrillic", "Arabic", "Devanagari", "Thai", "Hangul")
+# Vietnamese-only letters (RapidOCR keeps ă đ ơ ư; the stacked tones are in U+1EA0-1EF9).
+VIET_MARKS = set("ăĂđĐơƠưƯ")
+VIET_SHARED = set("àáâãèéêìíòóôõùúýĩũ")
+VOWELS = set("aeiouy")  # compared without diacritics (ą, ę, ư... are vowels too)
+TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
+                 "/usr/share/tessdata", "/usr/local/share/tessdata")
+Box = tuple[float, float, float, float]
+
+
+def char_script(ch: str) -> str | None:
+    """Script of one character (None for digits, punctuation, symbols, emoji)."""
+    if not ch.isalpha():
+        return None
+    name = unicodedata.name(ch, "")
+    if name.startswith(("HIRAGANA", "KATAKANA")):
+        return "Japanese"
+    if name.startswith(("CJK UNIFIED", "CJK COMPATIBILITY IDEOGRAPH")):
+        return "Han"
+    if name.startswith("HANGUL"):
+        return "Hangul"
+    first = name.split(" ", 1)[0].capitalize()
+    if first in ("Fullwidth", "Halfwidth"):
+        return "Latin" if "LATIN" in name else ("Japanese" if "KATAKANA" in name else None)
+    return first if first in SCRIPTS else None
+
+
+def script_counts(text: str) -> Counter:
+    """Letters per script in ``text``."""
+    return Counter(s for s in map(char_script, text) if s)
+
+
+def script_of(text: str | None) -> str | None:
+    """Dominant script of ``text`` (one of :data:`SCRIPTS`), None without letters.
+
+    Han with any kana is Japanese (Japanese mixes kanji and kana; Chinese has no kana)."""
+    counts = script_counts(text or "")
+    if not counts:
+        return None
+    if counts.get("Japanese") and counts.get("Han"):
+        counts["Japanese"] += counts.pop("Han")
+    return counts.most_common(1)[0][0]
+
+
+def script_share(text: str, script: str) -> float:
+    """Share (0-1) of ``text``'s letters and digits that are letters of ``script``; 0 with
+    fewer than two such letters (digits count against: a model reading a script it was
+    not made for fills the gaps with digits)."""
+    counts = script_counts(text)
+    mine = counts.get(script, 0) + (counts.get("Han", 0) if script == "Japanese" else 0)
+    total = sum(1 for c in text if c.isalnum())
+    return mine / total if mine >= 2 and total else 0.0
+
+
+def vietnamese_hint(text: str) -> bool:
+    """Whether a line RapidOCR read looks Vietnamese (its stacked tone letters are then
+    likely dropped): a letter only Vietnamese uses, or an accented vowel Vietnamese shares
+    with other languages together with a word left without any vowel ("v Vit Nam tìm gp"
+    for "về Việt Nam tìm gặp")."""
+    if any(ch in VIET_MARKS or 0x1EA0 <= ord(ch) <= 0x1EF9 for ch in text):
+        return True
+    if not any(ch in VIET_SHARED for ch in text.lower()):
+        return False
+    return any(w.isalpha() and w.islower() and not any(strip_marks(c) in VOWELS for c in w) for w in text.split())
+
+
+def garbled(text: str) -> bool:
+    """Latin "letter-digit soup" (``a5anšu5u``): what the Chinese/English recogniser makes
+    of a script it lacks, sometimes with a confident score. A word with two or more
+    letter-digit alternations and a Greek letter among Latin ones both count."""
+    counts = script_counts(text)
+    if counts.get("Greek") and counts.get("Latin"):
+        return True
+    for word in text.split():
+        kinds = "".join("d" if c.isdigit() else "a" if c.isalpha() else "" for c in word)
+        if sum(a != b for a, b in zip(kinds, kinds[1:])) >= 3:
+            return True
+    return False
+
+
+def tessdata_dir() -> Path | None:
+    """Folder with Tesseract's ``*.traineddata``: ``$TESSDATA_PREFIX``, then Debian's."""
+    env = os.environ.get("TESSDATA_PREFIX")
+    for d in ([env] if env else []) + list(TESSDATA_DIRS):
+        p = Path(d)
+        if p.is_dir() and any(p.glob("*.traineddata")):
+            return p
+    return None
+
+
+@functools.cache
+def available_scripts() -> tuple[str, ...]:
+    """Scripts Tesseract can read here (``tesserocr`` importable, language data present)."""
+    try:
+        import tesserocr  # noqa: F401
+    except ImportError:
+        return ()
+    d = tessdata_dir()
+    if d is None:
+        return ()
+    return tuple(s for s, lang in TESS_LANG.items() if (d / f"{lang}.traineddata").is_file())
+
+
+_LOCK = threading.Lock()
+
+
+@functools.cache
+def _api(lang: str):
+    """One Tesseract engine per language per process (about 0.1 s to load; 2-10 MB)."""
+    import tesserocr
+
+    return tesserocr.PyTessBaseAPI(path=str(tessdata_dir()) + os.sep, lang=lang, psm=tesserocr.PSM.SINGLE_LINE,
+                                   oem=tesserocr.OEM.LSTM_ONLY)
+
+
+def line_images(image: np.ndarray, box_px: tuple[float, float, float, float], height: int = 40) -> list[np.ndarray]:
+    """One detected line prepared for Tesseract: black text on white, one image per
+    plausible polarity (the likelier first), uint8 (about ``height`` + 24 px tall).
+    ``box_px`` = (x0, y0, x1, y1) pixels of the RGB frame ``image`` (H, W, 3).
+
+    The detector's boxes are tight, so the crop is widened sideways only (a taller one
+    takes in the neighbouring lines). The background level is the median of the box's top
+    and bottom rows (the detector pads its boxes; inside a caption plate they are the
+    plate); the text is the brighter or the darker extreme. Each polarity maps text to
+    black and the background, and anything beyond it such as the dark outline of a white
+    caption, to white, keeping anti-aliased edges; then the rows holding text are scaled
+    to ``height`` (Tesseract reads best at 30-40 px). The likelier polarity is the extreme
+    with more pixels (a caption's fill outweighs its outline)."""
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = box_px
+    pad = 0.3 * (y1 - y0)
+    crop = image[max(0, int(y0)):min(h, int(np.ceil(y1))), max(0, int(x0 - pad)):min(w, int(np.ceil(x1 + pad)))]
+    if crop.shape[0] < 4 or crop.shape[1] < 4:
+        return []
+    grey = cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    scale = 2 * height / grey.shape[0]  # work at twice the target: the text band is shorter than the box
+    grey = cv2.resize(grey, (max(1, round(grey.shape[1] * scale)), 2 * height), interpolation=cv2.INTER_CUBIC)
+    edge = max(1, round(0.06 * grey.shape[0]))
+    bg = float(np.median(np.concatenate([grey[:edge].ravel(), grey[-edge:].ravel()])))
+    hi, lo = float(np.percentile(grey, 99)), float(np.percentile(grey, 1))
+    n_hi = int(np.sum(grey > bg + 0.5 * (hi - bg)))
+    n_lo = int(np.sum(grey < bg - 0.5 * (bg - lo)))
+    out = []
+    for text_level in ((hi, lo) if n_hi >= n_lo else (lo, hi)):
+        if abs(bg - text_level) < 20:  # no contrast on this side
+            continue
+        mapped = np.clip((grey - text_level) / (bg - text_level), 0.0, 1.0) * 255.0
+        rows = np.flatnonzero(np.mean(mapped < 128, axis=1) > 0.004)
+        if rows.size == 0:
+            continue
+        band = mapped[max(0, rows[0] - 2):rows[-1] + 3]
+        s = height / band.shape[0]
+        band = cv2.resize(band, (max(1, round(band.shape[1] * s)), height), interpolation=cv2.INTER_AREA)
+        out.append(cv2.copyMakeBorder(band.astype(np.uint8), 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255))
+    return out
+
+
+def tesseract_line(grey: np.ndarray, script: str) -> tuple[str, float]:
+    """(text, mean confidence 0-1) of one line image (uint8 grey) with ``script``'s model."""
+    from PIL import Image
+
+    with _LOCK:  # one engine per language per process: keep threads off each other's
+        api = _api(TESS_LANG[script])
+        api.SetImage(Image.fromarray(grey))
+        text = " ".join(api.GetUTF8Text().split())
+        confs = api.AllWordConfidences()
+        conf = float(np.mean(confs)) / 100.0 if confs else 0.0
+    return text, conf
+
+
+@dataclass
+class Reread:
+    """A line read again: text, confidence (0-1), the script of its letters."""
+
+    text: str
+    score: float
+    script: str | None
+
+
+@dataclass
+class LineReader:
+    """Second reads for one video: remembers the scripts found (tried first on the next
+    poor line) and the lines already read again (a caption that stays on screen while the
+    picture behind it changes is read once).
+
+    Attributes:
+        min_score: confidence (0-1) a second read needs.
+        accept: confidence that stops trying further scripts.
+        max_reads: Tesseract reads per video at most (the cost guard; ~15-60 ms each).
+        reads: Tesseract reads done so far.
+        vietnamese: a Vietnamese line was seen (poor lines are then tried with ``vie`` too).
+        flip: try the polarity :func:`line_images` finds less likely first (it won last).
+    """
+
+    min_score: float = 0.6
+    accept: float = 0.85
+    max_reads: int = 40
+    reads: int = 0
+    vietnamese: bool = False
+    flip: bool = False
+    seen: Counter = field(default_factory=Counter)
+    _cache: list = field(default_factory=list)
+
+    def _cached(self, box: Box, thumb: np.ndarray) -> tuple[bool, Reread | None]:
+        for cbox, cthumb, result in self._cache:
+            if (max(abs(a - b) for a, b in zip(cbox, box)) < 0.02
+                    and float(np.mean(np.abs(cthumb - thumb))) < 12.0):
+                return True, result
+        return False, None
+
+    def reread(self, image: np.ndarray, box_px: tuple[float, float, float, float], box: Box,
+               first: str, first_score: float) -> Reread | None:
+        """A better read of the line at ``box_px`` (pixels; ``box`` the same in fractions)
+        than RapidOCR's ``first`` (score ``first_score``), or None (keep the first read /
+        nothing readable). Decides whether a second read is needed at all."""
+        scripts = available_scripts()
+        if not scripts:
+            return None
+        poor = not first.strip() or first_score < 0.75 or garbled(first)
+        if poor:
+            order = [s for s, _ in self.seen.most_common() if s in UNREAD_SCRIPTS and s in scripts]
+            order += [s for s in UNREAD_SCRIPTS if s in scripts and s not in order]
+            if self.vietnamese and "Latin" in scripts:
+                order.append("Latin")
+        elif vietnamese_hint(first) and "Latin" in scripts:
+            self.vietnamese = True
+            order = ["Latin"]
+        else:
+            return None
+        images = line_images(image, box_px)
+        if not images:
+            return None
+        if self.flip and len(images) == 2:  # the other polarity won last time in this video
+            images = images[::-1]
+        thumb = cv2.resize(images[0], (48, 12), interpolation=cv2.INTER_AREA).astype(np.float32)
+        hit, result = self._cached(box, thumb)
+        if hit:
+            return result
+        best: Reread | None = None
+        won = None
+        for k, grey in enumerate(images):
+            for script in order:
+                if self.reads >= self.max_reads:
+                    break
+                text, conf = tesseract_line(grey, script)
+                self.reads += 1
+                score = conf * script_share(text, script)
+                if script == "Latin" and not poor and not _same_skeleton(first, text):
+                    continue  # the second read must be the same line, with its accents back
+                if score > 0 and (best is None or score > best.score):
+                    best, won = Reread(text, round(score, 3), script), k
+                if score >= self.accept:
+                    break
+            if best is not None and best.score >= self.accept:
+                break
+        if best is not None and best.score < self.min_score:
+            best = None
+        if best is not None:
+            self.seen[best.script] += 1
+            self.flip = self.flip != (won == 1)
+        self._cache.append((box, thumb, best))
+        return best
+
+    def note(self, text: str) -> None:
+        """Count a line read by RapidOCR (its script becomes a prior)."""
+        s = script_of(text)
+        self.vietnamese = self.vietnamese or vietnamese_hint(text)
+        if s:
+            self.seen[s] += 1
+
+
+def strip_marks(text: str) -> str:
+    """Lower-case letters and digits without diacritics (đ -> d)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("đ", "d"))
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+def _same_skeleton(a: str, b: str) -> bool:
+    import difflib
+
+    return difflib.SequenceMatcher(None, strip_marks(a), strip_marks(b)).ratio() >= 0.6

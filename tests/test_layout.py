@@ -1,0 +1,68 @@
+"""Letterbox bars and a platform end card are not the creator's picture: the Clip every
+analyzer sees leaves them out (scoring.media.layout)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scoring.media import SamplingPlan, decode_clip
+from scoring.media.layout import find_content_box
+from tests.videofactory import letterboxed, moving_pattern, sine, with_end_card, write_video
+
+FPS = 12
+
+
+@pytest.fixture(scope="module")
+def letterbox_card(tmp_path_factory):
+    """288x512, picture 288x162 between bars (caption in the top bar), end card from 6.0 s of 8 s."""
+    path = tmp_path_factory.mktemp("layout") / "lb.mp4"
+    fn = with_end_card(letterboxed(moving_pattern(288, 162), 288, 512, 162, caption="WAIT FOR IT"), 6.0, "maker")
+    return write_video(path, fn, n_frames=8 * FPS, fps=FPS, size=(288, 512), audio=sine(8.0))
+
+
+def test_bars_and_card_are_cut_from_what_analyzers_see(letterbox_card):
+    clip = decode_clip(str(letterbox_card))
+    x0, y0, x1, y1 = clip.layout.content_box
+    assert (x0, x1) == (0.0, 1.0)
+    assert y0 == pytest.approx(175 / 512, abs=0.03) and y1 == pytest.approx(337 / 512, abs=0.03)
+    assert clip.layout.end_card_s == pytest.approx(6.0, abs=0.2)
+    assert clip.duration_s == pytest.approx(6.0, abs=0.2) and clip.info.duration_s == pytest.approx(8.0, abs=0.2)
+    h = clip.body.images.shape[1]
+    assert h / clip.body.images.shape[2] == pytest.approx(162 / 288, abs=0.06)  # picture only
+    assert clip.body.times.max() < 6.1 and clip.signatures.times.max() < 6.1
+    assert clip.audio.duration_s == pytest.approx(6.0, abs=0.1)
+    assert clip.signatures.luma.shape[1:] == (32, 32)
+    assert clip.full is not None and clip.full.info.duration_s == clip.info.duration_s
+    assert clip.full.body.times.max() > 7.0  # the uncut clip keeps the card for the watermark reader
+    assert float(clip.stills.images.mean()) > 60  # no bar black, no card in the stills
+
+
+def test_plain_video_is_untouched(tmp_path):
+    path = write_video(tmp_path / "p.mp4", moving_pattern(180, 320), n_frames=3 * FPS, fps=FPS, size=(180, 320))
+    clip = decode_clip(str(path))
+    assert not clip.layout.bars and clip.layout.end_card_s is None and clip.full is None
+    assert clip.body.images.shape[1:3] == (320, 180)
+
+
+def test_a_fade_to_black_is_not_an_end_card(tmp_path):
+    pattern = moving_pattern(180, 320)
+
+    def fade(i: int, t: float) -> np.ndarray:
+        return pattern(i, t) if t < 3.0 else np.zeros((320, 180, 3), np.uint8)
+
+    clip = decode_clip(str(write_video(tmp_path / "f.mp4", fade, n_frames=5 * FPS, fps=FPS, size=(180, 320))))
+    assert clip.layout.end_card_s is None
+
+
+def test_dark_picture_without_bars_keeps_the_whole_frame():
+    rng = np.random.default_rng(0)
+    frames = rng.integers(0, 60, (10, 320, 180, 3), dtype=np.uint8)  # a dim, noisy scene
+    frames[:, 250:] = rng.integers(0, 18, (10, 70, 180, 3), dtype=np.uint8)  # a dark floor, no sharp edge
+    frames[:, 240:250] = rng.integers(0, 30, (10, 10, 180, 3), dtype=np.uint8)
+    assert find_content_box(frames) == (0.0, 0.0, 1.0, 1.0)
+
+
+def test_layout_can_be_switched_off(letterbox_card):
+    clip = decode_clip(str(letterbox_card), SamplingPlan(exclude_layout=False))
+    assert clip.layout is None and clip.duration_s == pytest.approx(8.0, abs=0.2)
