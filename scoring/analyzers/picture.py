@@ -137,11 +137,18 @@ def subject_sharpness(native: np.ndarray, noise: float, short_side: int, tiles: 
     the tiles. A crisp subject against a deliberately blurred background (a packshot
     with bokeh) reads as sharp as the subject; a picture blurred all over stays soft.
     ``native``: luma (H, W), 8-bit levels; same scale as :func:`edge_sharpness`."""
+    return sharpness_pair(native, noise, short_side, tiles, top_share)[1]
+
+
+def sharpness_pair(native: np.ndarray, noise: float, short_side: int, tiles: int = 4,
+                   top_share: float = 0.25) -> tuple[float, float]:
+    """(:func:`edge_sharpness`, :func:`subject_sharpness`) from one denoised picture."""
     ref = _denoised_reference(native, noise, short_side)
+    whole = laplacian_sharpness(ref)
     lap = cv2.Laplacian(ref, cv2.CV_32F)
     values = [math.log10(1.0 + float(lap[y:y + side, x:x + side].var()))
               for y, x, side in sharpest_tiles(lap, tiles, top_share)]
-    return float(np.mean(values)) if values else laplacian_sharpness(ref)
+    return whole, (float(np.mean(values)) if values else whole)
 
 
 def sharpest_tiles(lap: np.ndarray, tiles: int = 4, top_share: float = 0.25) -> list[tuple[int, int, int]]:
@@ -215,10 +222,9 @@ class PictureAnalyzer(Analyzer):
         cfg: PictureConfig = self.config
         natives = [cv2.cvtColor(crop_content(img), cv2.COLOR_RGB2GRAY).astype(np.float32) for img in clip.stills.images]
         noises = [noise_sigma(g) for g in natives]
-        sharp = (float(np.median([edge_sharpness(g, n, cfg.reference_short_side) for g, n in zip(natives, noises)]))
-                 if natives else None)
-        subject = (float(np.median([subject_sharpness(g, n, cfg.reference_short_side)
-                                    for g, n in zip(natives, noises)])) if natives else None)
+        pairs = [sharpness_pair(g, n, cfg.reference_short_side) for g, n in zip(natives, noises)]
+        sharp = float(np.median([p[0] for p in pairs])) if pairs else None
+        subject = float(np.median([p[1] for p in pairs])) if pairs else None
         noise = float(np.median(noises)) if natives else None
         lumas = [crop_content(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY)) for f in clip.body.images]
         if lumas:
