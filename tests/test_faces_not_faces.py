@@ -71,3 +71,22 @@ def test_abcd_closeup_quotes_the_face_size_it_judged():
     sig = AbcdAnalyzer().analyze(None, ctx)  # ABCD reads only the upstream Signals
     label = next(e.label for e in sig.events if "close-up" in e.label)
     assert sig.features["abcd.face_closeup"] is False and "12 %" in label and "no face close-up" in label
+
+
+def test_the_face_event_quotes_the_held_size():
+    """A face that is ~15 % of the frame in one hook frame and ~7 % in the others: the
+    close-up check, the hook's face size and the event label all say the held size."""
+    from skimage import data
+
+    img = data.astronaut()[..., :3]
+    head = np.ascontiguousarray(img[20:300, 110:330])  # her head fills the frame
+    import cv2
+
+    wide = np.full_like(head, 128)
+    small = cv2.resize(head, (head.shape[1] * 2 // 3, head.shape[0] * 2 // 3), interpolation=cv2.INTER_AREA)
+    wide[:small.shape[0], :small.shape[1]] = small
+    frames = np.stack([head] + [wide] * 15)
+    sig = FacesAnalyzer().analyze(clip_of(frames), AnalysisContext())
+    pct = round(sig.features["faces.closeup_area_ratio"] * 100)
+    assert sig.features["faces.max_area_ratio"] == sig.features["faces.closeup_area_ratio"]
+    assert [e.label for e in sig.events] == [f"face, largest {pct} % of frame"]

@@ -184,7 +184,7 @@ class FacesAnalyzer(Analyzer):
     """
 
     name = "faces"
-    version = "4"
+    version = "5"
     Config = FacesConfig
     feature_keys = (
         "first_s", "in_hook", "hook_ratio", "max_area_ratio", "closeup", "closeup_area_ratio", "anytime", "first_5s",
@@ -251,7 +251,7 @@ class FacesAnalyzer(Analyzer):
             "face_in_hook": features["in_hook"],
             "face_max_area_ratio": features["max_area_ratio"],
         }
-        return self.signals(features, evidence, _face_events(times, sorted(seen), seen, found))
+        return self.signals(features, evidence, _face_events(times, sorted(seen), seen, found, held))
 
 
 def needed_confidence(area: float, cfg: FacesConfig) -> float:
@@ -397,12 +397,15 @@ def _time_share(times: np.ndarray, scanned: list[int], found: dict[int, list[Fac
 
 
 def _face_events(times: np.ndarray, scanned: list[int], found: dict[int, list[Face]],
-                 lasting: dict[int, list[Face]] | None = None) -> list[Event]:
+                 lasting: dict[int, list[Face]] | None = None, held: dict[int, float] | None = None) -> list[Event]:
     """One ``face`` event per run of scanned frames that show a face; runs that are not in
-    ``lasting`` (brief small faces: posters, photos) are labelled "brief"."""
+    ``lasting`` (brief small faces: posters, photos) are labelled "brief". A run's size is
+    its largest ``held`` size (:func:`_held_areas`, the number the features quote) where
+    there is one, else its largest box."""
     events: list[Event] = []
     for run in _runs(scanned, found):
-        area = max(f.area_ratio for j in run for f in found[j])
+        sizes = [held[j] for j in run if held and held.get(j)]
+        area = max(sizes) if sizes else max(f.area_ratio for j in run for f in found[j])
         n = max(len(found[j]) for j in run)
         who = "face" if n == 1 else f"{n} faces"
         if lasting is not None and not lasting.get(run[0]):
