@@ -44,6 +44,7 @@ def test_the_watermark_handle_is_read_although_it_moves(download):
     sig = WatermarkAnalyzer().analyze(clip, ctx)
     assert sig.features["watermark.found"] is True
     assert sig.features["watermark.handle"] == "maker.jane"
+    assert sig.features["watermark.corners"] == 2  # read before and after it hopped corners
     assert sig.evidence["watermark_handle"] == "maker.jane" and sig.evidence["is_download"] is True
 
 

@@ -7,9 +7,9 @@
   TikTok's 576×1024, Snapchat's 480×854, Instagram's 360×640...; phones record 720p or more).
 - ``watermark`` (full profile: OCR): TikTok's watermark, the logo with "TikTok" and the
   creator's ``@handle`` in a corner, which hops corners during the video, and the
-  handle on TikTok's end card. It reads the top and bottom bands of the uncut stills
-  (native resolution, enlarged: the handle is 10-15 px tall on a 576×1024 download) and a
-  frame of the end card, so a watermark that moves is read wherever it sits.
+  handle on TikTok's end card. It reads the upper-left and lower-right areas of the uncut
+  stills (native resolution, enlarged: the handle is 10-15 px tall on a 576×1024
+  download) and a frame of the end card, so a watermark that moves is read wherever it sits.
 
 A download is evidence (``is_download``), not a flaw: ranking turns the copy's own
 problems (resolution, missing audio track) into "check the original post" warnings.
@@ -88,23 +88,25 @@ class LayoutAnalyzer(Analyzer):
 @dataclass(frozen=True)
 class WatermarkConfig:
     """Attributes:
-    bands: (top, bottom) shares of the frame height read for the watermark.
-    enlarge_to: bands are enlarged so the frame's width reaches this many pixels.
-    det_long_side: the text detector's working size for a band (px).
+    regions: (x0, y0, x1, y1) areas read for the watermark, fractions of the frame: the
+        upper left and the lower right, where TikTok puts it (top-left corner or a quarter
+        down the left edge; bottom-right corner or three quarters down the right edge).
+    enlarge_to: regions are enlarged so the frame's width reaches this many pixels.
+    det_long_side: the text detector's working size (px; one size: one OCR engine per process).
     min_score: recognition confidence (0-1) a line needs.
-    enough: stop reading once the handle was read in this many bands (it agrees).
+    enough: stop reading once the handle was read in this many regions (it agrees).
     """
 
-    bands: tuple[float, float] = (0.14, 0.18)
+    regions: tuple[tuple[float, float, float, float], ...] = ((0.0, 0.0, 0.6, 0.42), (0.4, 0.58, 1.0, 1.0))
     enlarge_to: int = 1080
-    det_long_side: int = 1080
+    det_long_side: int = 960
     min_score: float = 0.6
     enough: int = 2
 
 
 def _corner(box: tuple[float, float, float, float], top: bool) -> str:
-    side = "left" if (box[0] + box[2]) / 2 < 0.5 else "right"
-    return f"{'top' if top else 'bottom'}-{side}"
+    """Which area of the frame a line read in the upper-left or lower-right region sits in."""
+    return "upper-left" if top else "lower-right"
 
 
 @register_analyzer
@@ -134,12 +136,13 @@ class WatermarkAnalyzer(Analyzer):
         for card, image in self._frames(clip):
             h, w = image.shape[:2]
             scale = max(1.0, cfg.enlarge_to / max(w, 1))
-            areas = [(None, (0.0, 1.0))] if card else [(True, (0.0, cfg.bands[0])), (False, (1.0 - cfg.bands[1], 1.0))]
-            for top, (a, b) in areas:
-                band = image[int(a * h):int(b * h)]
+            areas = [(0.0, 0.0, 1.0, 1.0)] if card else list(cfg.regions)
+            for x0, y0, x1, y1 in areas:
+                band = image[int(y0 * h):int(y1 * h), int(x0 * w):int(x1 * w)]
                 if scale > 1.0:
-                    band = cv2.resize(band, (round(w * scale), round(band.shape[0] * scale)),
+                    band = cv2.resize(band, (round(band.shape[1] * scale), round(band.shape[0] * scale)),
                                       interpolation=cv2.INTER_CUBIC)
+                top = None if card else y0 < 0.5
                 lines = read_text(band, ocr)
                 read += 1
                 texts = [ln.text for ln in lines]
