@@ -149,3 +149,15 @@ def test_manifest_original_column(tmp_path):
     m.write_text("path,original\na.mp4,maybe\n")
     with pytest.raises(ConfigError, match="original"):
         read_manifest(m)
+
+
+def test_a_gate_and_the_model_term_on_the_same_flaw_are_one_line():
+    term = {"dimension": "visual_clarity", "text": "below TikTok's 540×960 minimum (short side 480 px)",
+            "impact": -6.0, "feature": "format.resolution_class", "t": None, "kind": "term"}
+    doc = rank_results([_result("small", reasons=[term], **{"format.width": 480, "format.height": 854})],
+                       CAMPAIGN, {})
+    v = doc["videos"][0]
+    lines = [r for r in v["reasons"] if "540×960" in r["text"]]
+    assert len(lines) == 1 and lines[0]["kind"] == "gate"
+    hold = v["score"] - v["raw_score"]
+    assert lines[0]["impact"] == pytest.approx(hold - 6.0 * 0.15 / 0.8, abs=0.3)  # the hold plus the term's share
