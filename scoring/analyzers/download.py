@@ -121,19 +121,32 @@ def _corner(top: bool) -> str:
 
 
 def _dotted(text: str) -> str:
-    """OCR reads a handle's dot as ":" or "," now and then: "@maker:jane" -> "@maker.jane"."""
+    """A watermark line cleaned for :func:`handle_of`: OCR reads a handle's dot as ":" or
+    "," now and then ("@maker:jane" -> "@maker.jane"), and runs a lower-case handle into
+    an upper-case caption beside it ("@manutdERE'S NOTH" -> "@manutd": TikTok shows
+    handles in lower case)."""
     if "@" not in text:
         return text
     head, _, tail = text.partition("@")
-    return head + "@" + re.sub(r"(?<=\w)[:,;](?=\w)", ".", tail)
+    tail = re.sub(r"(?<=\w)[:,;](?=\w)", ".", tail)
+    cut = re.search(r"(?<=[a-z0-9._])[A-Z]", tail) if re.search(r"[a-z]", tail) else None
+    return head + "@" + (tail[:cut.start()] if cut else tail)
+
+
+def _under(box: tuple[float, float, float, float], mark: tuple[float, float, float, float]) -> bool:
+    """``box`` sits right under (or beside) the platform word's ``mark``: within three of its
+    line heights below it and overlapping it across."""
+    height = max(mark[3] - mark[1], 1e-3)
+    return -height <= box[1] - mark[1] <= 3 * height and min(box[2], mark[2]) > max(box[0], mark[0]) - height
 
 
 def _best(handles: Counter) -> tuple[str, int] | None:
-    """The handle read most often, counting a shorter reading it extends (``maker`` read
-    once, ``maker.jane`` once: ``maker.jane``, 2)."""
+    """The handle read most often, counting a shorter reading cut at one of its dots or
+    underscores (``maker`` read once, ``maker.jane`` once: ``maker.jane``, 2)."""
     if not handles:
         return None
-    scored = {h: sum(n for g, n in handles.items() if h.startswith(g)) for h in handles}
+    scored = {h: sum(n for g, n in handles.items() if g == h or (h.startswith(g) and h[len(g)] in "._"))
+              for h in handles}
     best = max(scored, key=lambda h: (scored[h], len(h)))
     return best, scored[best]
 
@@ -184,14 +197,14 @@ class WatermarkAnalyzer(Analyzer):
                 top = None if card else y0 < 0.5
                 lines = read_text(band, ocr)
                 read += 1
-                texts = [_dotted(ln.text) for ln in lines]
                 platform = [ln for ln in lines if WATERMARK_WORDS.search(ln.text)]
                 marks += bool(platform)
-                found = [handle_of(x) for x in texts if handle_of(x)]
-                if platform and not found:  # the handle without its @, right under the mark
-                    found = [x.strip().lower() for x in texts
-                             if HANDLE_LIKE.match(x.strip().lower()) and not WATERMARK_WORDS.search(x)]
-                handles.update(found)
+                found = {handle_of(_dotted(ln.text)) for ln in lines if handle_of(_dotted(ln.text))}
+                if platform and not found:  # the handle without its @ (a person icon), right under the mark
+                    found = {ln.text.strip().lower() for ln in lines
+                             if HANDLE_LIKE.match(ln.text.strip().lower()) and not WATERMARK_WORDS.search(ln.text)
+                             and any(_under(ln.box, m.box) for m in platform)}
+                handles.update(found)  # once per region: a word repeated on a sponsor board is not two reads
                 if found and top is not None:
                     corners.add(_corner(top))
         up = ctx.upstream.get("layout")
