@@ -88,12 +88,30 @@ def split_copy_caps(judgment: Mapping[str, Mapping[str, Any]], features: Mapping
     for j in out.values():
         keep = []
         for c in j.get("caps") or []:
-            if c.get("composite_ceiling") is not None and str(c.get("feature") or "").startswith(COPY_CAP_FEATURES):
+            if str(c.get("feature") or "").startswith(COPY_CAP_FEATURES):
                 warnings.append(Gate("copy_quality", f"check the original post: this downloaded copy shows {c['text']}"))
+                j.setdefault("lifted", []).append(c)
             else:
                 keep.append(c)
         j["caps"] = keep
     return out, warnings
+
+
+def lift_copy_caps(subscores: dict[str, float | None], reasons: list[dict[str, Any]],
+                   judgment: Mapping[str, Mapping[str, Any]]) -> None:
+    """Undo, in place, a sub-score cap that :func:`split_copy_caps` lifted off a download:
+    the sub-score gets back what the cap took (its cap reason's impact, sub-score points)
+    and the cap reason goes (the copy warning says it). Only where no other cap holds that
+    sub-score (the scorer applied the lowest; another would still apply)."""
+    for dim, j in judgment.items():
+        lifted = j.get("lifted") or []
+        if not lifted or j.get("caps") or subscores.get(dim) is None:
+            continue
+        features = {c.get("feature") for c in lifted}
+        for r in [r for r in reasons if r.get("kind") == "cap" and r.get("dimension") == dim
+                  and r.get("feature") in features]:
+            subscores[dim] = round(min(100.0, float(subscores[dim]) - float(r.get("impact") or 0.0)), 1)
+            reasons.remove(r)
 
 
 def _copy_problem(gate: Gate) -> str:

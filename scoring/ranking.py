@@ -22,6 +22,7 @@ from scoring.judgment import (
     format_notes,
     gates_for,
     hold_below,
+    lift_copy_caps,
     merge_flaws,
     must_have,
     order_reasons,
@@ -87,9 +88,11 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
         judgment = _judgment(r)
         judgment["engagement"] = {"coverage": 1.0 if eng.score is not None else 0.0, "caps": [],
                                   "not_measured": [] if eng.score is not None else ["no engagement counts given"]}
-        raw = composite(r.subscores, weights)
         original = r.ref.original if getattr(r.ref, "original", None) is not None else campaign.files_are_originals
         judgment, copy_caps = split_copy_caps(judgment, r.features, bool(original))
+        if copy_caps:
+            lift_copy_caps(r.subscores, r.reasons, judgment)
+        raw = composite(r.subscores, weights)
         cap = composite_cap(judgment)
         score = raw
         if raw is not None and cap is not None:
