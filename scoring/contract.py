@@ -15,6 +15,7 @@ EVIDENCE_KEYS: tuple[str, ...] = (
     "product_first_seen_s", "product_visible_ratio", "product_mentions", "brand_mentions", "cta",
     "engagement_rate",
     "hook_text_script",
+    "is_download", "watermark_handle", "content_box",
 )
 
 VIDEO_FIELDS: tuple[str, ...] = (

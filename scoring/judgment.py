@@ -88,12 +88,30 @@ def split_copy_caps(judgment: Mapping[str, Mapping[str, Any]], features: Mapping
     for j in out.values():
         keep = []
         for c in j.get("caps") or []:
-            if c.get("composite_ceiling") is not None and str(c.get("feature") or "").startswith(COPY_CAP_FEATURES):
+            if str(c.get("feature") or "").startswith(COPY_CAP_FEATURES):
                 warnings.append(Gate("copy_quality", f"check the original post: this downloaded copy shows {c['text']}"))
+                j.setdefault("lifted", []).append(c)
             else:
                 keep.append(c)
         j["caps"] = keep
     return out, warnings
+
+
+def lift_copy_caps(subscores: dict[str, float | None], reasons: list[dict[str, Any]],
+                   judgment: Mapping[str, Mapping[str, Any]]) -> None:
+    """Undo, in place, a sub-score cap that :func:`split_copy_caps` lifted off a download:
+    the sub-score gets back what the cap took (its cap reason's impact, sub-score points)
+    and the cap reason goes (the copy warning says it). Only where no other cap holds that
+    sub-score (the scorer applied the lowest; another would still apply)."""
+    for dim, j in judgment.items():
+        lifted = j.get("lifted") or []
+        if not lifted or j.get("caps") or subscores.get(dim) is None:
+            continue
+        features = {c.get("feature") for c in lifted}
+        for r in [r for r in reasons if r.get("kind") == "cap" and r.get("dimension") == dim
+                  and r.get("feature") in features]:
+            subscores[dim] = round(min(100.0, float(subscores[dim]) - float(r.get("impact") or 0.0)), 1)
+            reasons.remove(r)
 
 
 def _copy_problem(gate: Gate) -> str:
@@ -226,12 +244,24 @@ def engagement_reason(text: str, score: float | None, first: bool = True) -> dic
             "sign": "+" if (delta or 0) > 0 else "-", "feature": "engagement.rate", "t": None}
 
 
+# A gate or copy warning (by code) and the model terms / caps on the same flaw.
+GATE_FEATURES = {"low_resolution": ("format.short_side", "format.resolution_class", "format.resolution_level"),
+                 "copy_quality": ("format.short_side",)}
+
+
 def merge_flaws(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One line per flaw: a severe-flaw cap, the composite hold it causes and the term on the
     same feature (same dimension) become one reason with their total impact (points on the
-    composite; ``subscore_impact`` summed where given). Other reasons pass unchanged."""
+    composite; ``subscore_impact`` summed where given); a gate or copy warning absorbs the
+    terms and caps on its own flaw (``GATE_FEATURES``, keyed by the reason's ``code``).
+    Other reasons pass unchanged."""
     out: list[dict[str, Any]] = []
     for r in reasons:
+        gate = next((o for o in out if r["sign"] == "-" and r.get("feature") and r["kind"] in ("cap", "term")
+                     and r.get("feature") in GATE_FEATURES.get(o.get("code") or "", ())), None)
+        if gate is not None:
+            gate["impact"] = round((gate.get("impact") or 0.0) + (r.get("impact") or 0.0), 1)
+            continue
         key = (r.get("dimension"), r.get("feature"))
         host = next((o for o in out if r["sign"] == "-" and o["sign"] == "-" and (o.get("dimension"), o.get("feature"))
                      == key and r.get("feature") and "cap" in (r["kind"], o["kind"])
@@ -260,10 +290,10 @@ def _merged_text(cap: str, other: str) -> str:
 
 
 def order_reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Gates, then must-haves, the ledger's word, shortlist notes, then the rest by the size of their
-    effect on the composite."""
-    first = {"gate": 0, "must_have": 1, "ledger": 2, "shortlist": 3}
-    return sorted(reasons, key=lambda r: (first.get(r["kind"], 4), -abs(r.get("impact") or 0.0)))
+    """Gates, then must-haves, the ledger's word, shortlist notes, a download's copy warnings,
+    then the rest by the size of their effect on the composite."""
+    first = {"gate": 0, "must_have": 1, "ledger": 2, "shortlist": 3, "copy": 4}
+    return sorted(reasons, key=lambda r: (first.get(r["kind"], 5), -abs(r.get("impact") or 0.0)))
 
 
 def below_above(this: Mapping[str, Any], above: Mapping[str, Any], weights: Mapping[str, float]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from scoring.judgment import (
     format_notes,
     gates_for,
     hold_below,
+    lift_copy_caps,
     merge_flaws,
     must_have,
     order_reasons,
@@ -87,9 +88,11 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
         judgment = _judgment(r)
         judgment["engagement"] = {"coverage": 1.0 if eng.score is not None else 0.0, "caps": [],
                                   "not_measured": [] if eng.score is not None else ["no engagement counts given"]}
-        raw = composite(r.subscores, weights)
         original = r.ref.original if getattr(r.ref, "original", None) is not None else campaign.files_are_originals
         judgment, copy_caps = split_copy_caps(judgment, r.features, bool(original))
+        if copy_caps:
+            lift_copy_caps(r.subscores, r.reasons, judgment)
+        raw = composite(r.subscores, weights)
         cap = composite_cap(judgment)
         score = raw
         if raw is not None and cap is not None:
@@ -140,8 +143,8 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
         else:
             rec = "skip"
         share = shares(x.r.subscores, weights)
-        reasons = [signed(_reason("gate", g.text, "gate", x.hold_impact if i == 0 else 0.0), share, sign="-")
-                   for i, g in enumerate(x.gates)]
+        reasons = [{**signed(_reason("gate", g.text, "gate", x.hold_impact if i == 0 else 0.0), share, sign="-"),
+                    "code": g.code} for i, g in enumerate(x.gates)]
         if x.r.video_id in ledger:
             entry_ledger = ledger[x.r.video_id]
             reasons.append(signed(_reason("ledger", entry_ledger["summary"], "ledger"), share,
@@ -149,7 +152,8 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
         if x.must:
             hold = 0.0 if x.gates else x.hold_impact
             reasons.append(signed(_reason("product_integration", x.must.text, "must_have", hold), share, sign="-"))
-        reasons += [signed(_reason("copy", w.text, "copy", -COPY_SHARE * copy_cost(x.warnings)), share, sign="-")
+        cost = copy_cost(x.warnings) / max(1, len(x.warnings))  # the bounded cost, shared by the warnings
+        reasons += [{**signed(_reason("copy", w.text, "copy", -cost), share, sign="-"), "code": w.code}
                     for w in x.warnings]
         if x.cap is not None:
             text = f"{x.cap['text']}: score held under {x.cap['composite_ceiling']:.0f}"
@@ -190,9 +194,6 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
                       "shortlisted": sum(v["shortlisted"] for v in videos)},
            **_empty_slots(candidates, picked, campaign.shortlist_size)}
     return {"run": run, "videos": videos}
-
-
-COPY_SHARE = 1.0  # copy warnings cost the composite directly (not through a sub-score)
 
 
 def _severe(x: _Row) -> bool:

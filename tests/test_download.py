@@ -44,6 +44,7 @@ def test_the_watermark_handle_is_read_although_it_moves(download):
     sig = WatermarkAnalyzer().analyze(clip, ctx)
     assert sig.features["watermark.found"] is True
     assert sig.features["watermark.handle"] == "maker.jane"
+    assert sig.features["watermark.corners"] == 2  # read before and after it hopped corners
     assert sig.evidence["watermark_handle"] == "maker.jane" and sig.evidence["is_download"] is True
 
 
@@ -73,3 +74,21 @@ def test_a_download_warns_and_a_declared_original_gates(download, tmp_path):
     assert sorted(original["gates"]) == ["low_resolution", "no_audio"] and original["recommendation"] == "skip"
     assert original["score"] < copy["score"]
     assert copy["evidence"]["duration_s"] == pytest.approx(6.5, abs=0.2)  # the file's; measures stop at the card
+
+
+@pytest.mark.parametrize("read, handle", [("@maker:jane", "maker.jane"), ("@manutdERE'S NOTH", "manutd"),
+                                          ("ID:mahiro_fairies", "mahiro_fairies"), ("@sinhanh.hair", "sinhanh.hair")])
+def test_ocr_slips_in_a_handle_are_undone(read, handle):
+    from scoring.analyzers.download import _dotted
+    from scoring.analyzers.text_kinds import handle_of
+
+    assert handle_of(_dotted(read)) == handle
+
+
+def test_a_shorter_reading_counts_toward_the_handle_it_begins():
+    from collections import Counter
+
+    from scoring.analyzers.download import _best
+
+    assert _best(Counter({"maker": 1, "maker.jane": 1})) == ("maker.jane", 2)
+    assert _best(Counter({"manutd": 2, "manutdere": 1}))[0] == "manutd"  # not cut at a dot: another word

@@ -149,3 +149,33 @@ def test_manifest_original_column(tmp_path):
     m.write_text("path,original\na.mp4,maybe\n")
     with pytest.raises(ConfigError, match="original"):
         read_manifest(m)
+
+
+def test_a_gate_and_the_model_term_on_the_same_flaw_are_one_line():
+    term = {"dimension": "visual_clarity", "text": "below TikTok's 540×960 minimum (short side 480 px)",
+            "impact": -6.0, "feature": "format.resolution_class", "t": None, "kind": "term"}
+    doc = rank_results([_result("small", reasons=[term], **{"format.width": 480, "format.height": 854})],
+                       CAMPAIGN, {})
+    v = doc["videos"][0]
+    lines = [r for r in v["reasons"] if "540×960" in r["text"]]
+    assert len(lines) == 1 and lines[0]["kind"] == "gate"
+    hold = v["score"] - v["raw_score"]
+    assert lines[0]["impact"] == pytest.approx(hold - 6.0 * 0.15 / 0.8, abs=0.3)  # the hold plus the term's share
+
+
+def test_a_downloads_small_picture_cap_is_lifted_to_a_bounded_warning():
+    cap = {"dimension": "visual_clarity", "ceiling": 30, "composite_ceiling": 50,
+           "text": "picture too small to read (320 px short side)", "feature": "format.short_side"}
+    cap_reason = {"dimension": "visual_clarity", "text": cap["text"], "impact": -52.0, "feature": "format.short_side",
+                  "t": None, "kind": "cap"}
+    judgment = {"visual_clarity": {"coverage": 1.0, "not_measured": [], "caps": [cap]}}
+    small = {"format.width": 320, "format.height": 568}
+    subs = {**SUBS, "visual_clarity": 28.0}  # 80 before the cap took 52
+    copy = _result("copy", subs, [cap_reason], judgment, **{**small, "layout.is_download": True})
+    kept = _result("kept", subs, [cap_reason], judgment, original=True, **{**small, "layout.is_download": True})
+    v = _by_id(rank_results([copy, kept], CAMPAIGN, {}))
+    assert v["copy"]["subscores"]["visual_clarity"] == pytest.approx(80.0)
+    assert v["copy"]["held_by"] is None and 0 < v["copy"]["raw_score"] - v["copy"]["score"] <= 4.0
+    assert not any(r["kind"] == "cap" for r in v["copy"]["reasons"])
+    assert any(r["kind"] == "copy" and "too small" in r["text"] for r in v["copy"]["reasons"])
+    assert v["kept"]["subscores"]["visual_clarity"] == 28.0 and v["kept"]["recommendation"] == "skip"

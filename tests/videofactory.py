@@ -110,28 +110,26 @@ def solid(width: int, height: int, value: int = 0) -> FrameFn:
     return lambda i, t: img
 
 
-def with_watermark(fn: FrameFn, handle: str, move_at_s: float, scale: float = 0.9) -> FrameFn:
-    """``fn`` with a TikTok-style watermark drawn over it: a note-like mark, "TikTok" and
-    "@handle" under it, small, in the top-left corner until ``move_at_s`` s, then in the
-    bottom-right corner (TikTok's watermark hops corners like this)."""
-    import cv2
+def with_watermark(fn: FrameFn, handle: str, move_at_s: float, size: int = 22) -> FrameFn:
+    """``fn`` with a TikTok-style watermark drawn over it: a round mark, "TikTok" and
+    "@handle" under it (Pillow's bundled font, ``size`` px), white with a dark outline, in
+    the top-left corner until ``move_at_s`` s, then in the bottom-right corner (TikTok's
+    watermark hops corners like this)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font, small = ImageFont.load_default(size=size), ImageFont.load_default(size=int(size * 0.8))
 
     def draw(i: int, t: float) -> np.ndarray:
-        img = np.ascontiguousarray(fn(i, t))
-        h, w = img.shape[:2]
-        font, thick = cv2.FONT_HERSHEY_SIMPLEX, 2
-        (tw, th), _ = cv2.getTextSize("TikTok", font, scale, thick)
-        (hw, hh), _ = cv2.getTextSize("@" + handle, font, scale * 0.75, thick)
-        block_w = max(tw + th + 6, hw)
-        if t < move_at_s:
-            x, y = int(0.04 * w), int(0.03 * h) + th
-        else:
-            x, y = w - block_w - int(0.04 * w), h - int(0.06 * h) - hh
-        for colour, width in (((0, 0, 0), thick + 3), ((255, 255, 255), thick)):
-            cv2.circle(img, (x + th // 2, y - th // 2), th // 2, colour, width)
-            cv2.putText(img, "TikTok", (x + th + 6, y), font, scale, colour, width, cv2.LINE_AA)
-            cv2.putText(img, "@" + handle, (x, y + hh + 10), font, scale * 0.75, colour, width, cv2.LINE_AA)
-        return img
+        img = Image.fromarray(np.ascontiguousarray(fn(i, t)))
+        w, h = img.size
+        d = ImageDraw.Draw(img)
+        block_w = max(d.textlength("TikTok", font=font) + size + 6, d.textlength("@" + handle, font=small))
+        x, y = (int(0.04 * w), int(0.03 * h)) if t < move_at_s else (int(w - block_w - 0.04 * w), int(0.86 * h))
+        style = {"fill": (255, 255, 255), "stroke_width": 2, "stroke_fill": (0, 0, 0)}
+        d.ellipse((x, y + 2, x + size - 4, y + size - 2), outline=(255, 255, 255), width=3)
+        d.text((x + size + 2, y), "TikTok", font=font, **style)
+        d.text((x, y + size + 6), "@" + handle, font=small, **style)
+        return np.asarray(img)
 
     return draw
 

@@ -7,9 +7,9 @@
   TikTok's 576×1024, Snapchat's 480×854, Instagram's 360×640...; phones record 720p or more).
 - ``watermark`` (full profile: OCR): TikTok's watermark, the logo with "TikTok" and the
   creator's ``@handle`` in a corner, which hops corners during the video, and the
-  handle on TikTok's end card. It reads the top and bottom bands of the uncut stills
-  (native resolution, enlarged: the handle is 10-15 px tall on a 576×1024 download) and a
-  frame of the end card, so a watermark that moves is read wherever it sits.
+  handle on TikTok's end card. It reads the upper-left and lower-right areas of the uncut
+  stills (native resolution, enlarged: the handle is 10-15 px tall on a 576×1024
+  download) and a frame of the end card, so a watermark that moves is read wherever it sits.
 
 A download is evidence (``is_download``), not a flaw: ranking turns the copy's own
 problems (resolution, missing audio track) into "check the original post" warnings.
@@ -17,6 +17,7 @@ problems (resolution, missing audio track) into "check the original post" warnin
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -88,23 +89,66 @@ class LayoutAnalyzer(Analyzer):
 @dataclass(frozen=True)
 class WatermarkConfig:
     """Attributes:
-    bands: (top, bottom) shares of the frame height read for the watermark.
-    enlarge_to: bands are enlarged so the frame's width reaches this many pixels.
-    det_long_side: the text detector's working size for a band (px).
+    regions: (x0, y0, x1, y1) areas read for the watermark, fractions of the frame: the
+        upper left and the lower right, where TikTok puts it (top-left corner or a quarter
+        down the left edge; bottom-right corner or three quarters down the right edge).
+    enlarge_to: regions are enlarged so the frame's width reaches this many pixels.
+    det_long_side: the text detector's working size (px; one size: one OCR engine per process).
     min_score: recognition confidence (0-1) a line needs.
-    enough: stop reading once the handle was read in this many bands (it agrees).
+    enough: stop reading once the handle was read in this many regions (it agrees).
+    give_up_after: stop after this many stills without a platform word or a handle (the
+        watermark is on screen the whole video: a copy without one in two stills has none).
+    static_window_s / min_static_text: a region is read only when, over the body frames
+        within ``static_window_s`` of the still, at least ``min_static_text`` of its pixels
+        stay bright (luma >= 170 in three quarters of the frames) next to a sharp edge: an overlay's strokes.
+        A moving picture without an overlay is skipped (measured: watermark regions
+        0.011-0.063; regions the watermark had left and busy footage 0-0.004).
     """
 
-    bands: tuple[float, float] = (0.14, 0.18)
+    regions: tuple[tuple[float, float, float, float], ...] = ((0.0, 0.0, 0.5, 0.36), (0.5, 0.62, 1.0, 1.0))
     enlarge_to: int = 1080
-    det_long_side: int = 1080
+    det_long_side: int = 960
     min_score: float = 0.6
     enough: int = 2
+    give_up_after: int = 2
+    static_window_s: float = 1.0
+    min_static_text: float = 0.005
 
 
-def _corner(box: tuple[float, float, float, float], top: bool) -> str:
-    side = "left" if (box[0] + box[2]) / 2 < 0.5 else "right"
-    return f"{'top' if top else 'bottom'}-{side}"
+def _corner(top: bool) -> str:
+    """The area a handle was read in: the upper-left or the lower-right region."""
+    return "upper-left" if top else "lower-right"
+
+
+def _dotted(text: str) -> str:
+    """A watermark line cleaned for :func:`handle_of`: OCR reads a handle's dot as ":" or
+    "," now and then ("@maker:jane" -> "@maker.jane"), and runs a lower-case handle into
+    an upper-case caption beside it ("@manutdERE'S NOTH" -> "@manutd": TikTok shows
+    handles in lower case)."""
+    if "@" not in text:
+        return text
+    head, _, tail = text.partition("@")
+    tail = re.sub(r"(?<=\w)[:,;](?=\w)", ".", tail)
+    cut = re.search(r"(?<=[a-z0-9._])[A-Z]", tail) if re.search(r"[a-z]", tail) else None
+    return head + "@" + (tail[:cut.start()] if cut else tail)
+
+
+def _under(box: tuple[float, float, float, float], mark: tuple[float, float, float, float]) -> bool:
+    """``box`` sits right under (or beside) the platform word's ``mark``: within three of its
+    line heights below it and overlapping it across."""
+    height = max(mark[3] - mark[1], 1e-3)
+    return -height <= box[1] - mark[1] <= 3 * height and min(box[2], mark[2]) > max(box[0], mark[0]) - height
+
+
+def _best(handles: Counter) -> tuple[str, int] | None:
+    """The handle read most often, counting a shorter reading cut at one of its dots or
+    underscores (``maker`` read once, ``maker.jane`` once: ``maker.jane``, 2)."""
+    if not handles:
+        return None
+    scored = {h: sum(n for g, n in handles.items() if g == h or (h.startswith(g) and h[len(g)] in "._"))
+              for h in handles}
+    best = max(scored, key=lambda h: (scored[h], len(h)))
+    return best, scored[best]
 
 
 @register_analyzer
@@ -130,34 +174,42 @@ class WatermarkAnalyzer(Analyzer):
 
         cfg: WatermarkConfig = self.config
         ocr = OnscreenTextConfig(det_long_side=cfg.det_long_side, min_score=cfg.min_score, min_chars=3)
-        marks, handles, corners, read = 0, Counter(), set(), 0
-        for card, image in self._frames(clip):
+        marks, handles, corners, read, stills = 0, Counter(), set(), 0, 0
+        full = clip.full or clip
+        for t, card, image in self._frames(clip):
+            if handles and _best(handles)[1] >= cfg.enough:  # type: ignore[index]
+                break
+            if card and handles:
+                break  # the card is read only for a handle not read on the picture
+            if not card and stills >= cfg.give_up_after and not (marks or handles):
+                continue  # nothing in two stills: no watermark (the end card may still say so)
+            stills += not card
             h, w = image.shape[:2]
             scale = max(1.0, cfg.enlarge_to / max(w, 1))
-            areas = [(None, (0.0, 1.0))] if card else [(True, (0.0, cfg.bands[0])), (False, (1.0 - cfg.bands[1], 1.0))]
-            for top, (a, b) in areas:
-                band = image[int(a * h):int(b * h)]
+            areas = [(0.0, 0.0, 1.0, 1.0)] if card else list(cfg.regions)
+            for x0, y0, x1, y1 in areas:
+                if not card and _static_text(full, t, (x0, y0, x1, y1), cfg.static_window_s) < cfg.min_static_text:
+                    continue  # nothing stays on screen there: no overlay to read
+                band = image[int(y0 * h):int(y1 * h), int(x0 * w):int(x1 * w)]
                 if scale > 1.0:
-                    band = cv2.resize(band, (round(w * scale), round(band.shape[0] * scale)),
+                    band = cv2.resize(band, (round(band.shape[1] * scale), round(band.shape[0] * scale)),
                                       interpolation=cv2.INTER_CUBIC)
+                top = None if card else y0 < 0.5
                 lines = read_text(band, ocr)
                 read += 1
-                texts = [ln.text for ln in lines]
                 platform = [ln for ln in lines if WATERMARK_WORDS.search(ln.text)]
                 marks += bool(platform)
-                found = [handle_of(x) for x in texts if handle_of(x)]
-                if platform and not found:  # the handle without its @, right under the mark
-                    found = [x.strip().lower() for x in texts
-                             if HANDLE_LIKE.match(x.strip().lower()) and not WATERMARK_WORDS.search(x)]
-                handles.update(found)
+                found = {handle_of(_dotted(ln.text)) for ln in lines if handle_of(_dotted(ln.text))}
+                if platform and not found:  # the handle without its @ (a person icon), right under the mark
+                    found = {ln.text.strip().lower() for ln in lines
+                             if HANDLE_LIKE.match(ln.text.strip().lower()) and not WATERMARK_WORDS.search(ln.text)
+                             and any(_under(ln.box, m.box) for m in platform)}
+                handles.update(found)  # once per region: a word repeated on a sponsor board is not two reads
                 if found and top is not None:
-                    corners.add(_corner(next(ln.box for ln in lines if handle_of(ln.text) or ln.text.strip().lower()
-                                             in found), top))
-            if handles and handles.most_common(1)[0][1] >= cfg.enough:
-                break
+                    corners.add(_corner(top))
         up = ctx.upstream.get("layout")
         layout_download = bool(up and up.features.get("layout.is_download"))
-        top_handle = handles.most_common(1)[0] if handles else None
+        top_handle = _best(handles)
         # an @handle in a corner is the watermark's on a platform's copy, or when read twice
         handle = top_handle[0] if top_handle and (marks or layout_download or top_handle[1] >= 2) else None
         found_mark = marks > 0 or handle is not None
@@ -171,14 +223,37 @@ class WatermarkAnalyzer(Analyzer):
         return self.signals(features, {"watermark_handle": handle, "is_download": features["is_download"]}, events)
 
     @staticmethod
-    def _frames(clip: Clip) -> list[tuple[bool, np.ndarray]]:
-        """(is the end card, image): the uncut stills (native size) before any end card, and
-        one frame of the card (read whole: the handle sits in its middle)."""
+    def _frames(clip: Clip) -> list[tuple[float, bool, np.ndarray]]:
+        """(time s, is the end card, image): the uncut stills (native size) before any end
+        card, and one frame of the card (read whole: the handle sits in its middle)."""
         end = clip.layout.end_card_s if isinstance(clip.layout, Layout) else None
         full = clip.full or clip
-        out = [(False, img) for t, img in zip(full.stills.times, full.stills.images) if end is None or t < end]
+        out = [(float(t), False, img) for t, img in zip(full.stills.times, full.stills.images)
+               if end is None or t < end]
         if end is not None:
             after = np.flatnonzero(full.body.times >= end + 1.0)
             if len(after):
-                out.append((True, full.body.images[int(after[0])]))
+                k = int(after[0])
+                out.append((float(full.body.times[k]), True, full.body.images[k]))
         return out
+
+
+def _static_text(clip: Clip, t: float, region: tuple[float, float, float, float], window: float) -> float:
+    """Share (0-1) of ``region`` (fractions of the frame) where, in three quarters of the body
+    frames within ``window`` s of ``t``, the picture stays bright (green >= 170) beside a
+    sharp edge of that lower-quartile picture: the strokes of a static overlay. 1.0 (read
+    it) with under two frames to compare."""
+    near = np.abs(clip.body.times - t) <= window
+    if int(near.sum()) < 2:
+        return 1.0
+    imgs = clip.body.images[near][..., 1]
+    h, w = imgs.shape[1:3]
+    x0, y0, x1, y1 = region
+    crop = imgs[:, int(y0 * h):int(y1 * h), int(x0 * w):int(x1 * w)]
+    # the lower quartile over time, not the minimum: the watermark may hop corners inside the window
+    low = np.ascontiguousarray(np.percentile(crop, 25, axis=0, method="lower").astype(np.uint8))
+    if low.size == 0:
+        return 0.0
+    kernel = np.ones((3, 3), np.uint8)
+    edge = cv2.dilate((cv2.morphologyEx(low, cv2.MORPH_GRADIENT, kernel) >= 60).astype(np.uint8), kernel) > 0
+    return float(np.mean((low >= 170) & edge))
