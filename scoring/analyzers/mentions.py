@@ -410,11 +410,16 @@ class MentionsAnalyzer(Analyzer):
     ``cta_text`` (first CTA, as the campaign or the built-in list spells it),
     ``cta_in_speech`` / ``cta_on_screen``, ``spread`` ((last - first) brand or product
     mention / duration, 0-1; None under two mentions), ``disclosure`` (#ad, "paid
-    partnership", "sponsored"...), ``disclosure_text``, ``frames_read`` (OCR frames read here),
-    ``speech_phrases_supported`` (False when the speech is not English: the built-in CTA
-    phrases and the semantic product match are English and were not applied to it; campaign
-    names and CTAs still were; None without a detected language), ``note`` (what could not
-    be checked in the speech and why; else None).
+    partnership", Anzeige, publicidad, quảng cáo, إعلان, 広告... in any built-in language, plus
+    the campaign's), ``disclosure_text``, ``frames_read`` (OCR frames read here),
+    ``speech_phrases_supported`` (False when there are no CTA phrases for the speech's
+    language, built-in (:mod:`scoring.analyzers.phrases`) or the campaign's; campaign names
+    still were looked for; None without a detected language), ``note`` (what could not be
+    checked in the speech and why; else None).
+
+    CTAs are looked for in speech in its own language, and on screen in English, the
+    campaign's ``languages`` and the speech's language. The semantic product match
+    (MiniLM) is English and is applied to English speech and to on-screen text only.
 
     Speech that was not transcribed (a language with no model here) or whose calls to
     action cannot be read (not English, and the campaign gives no CTA phrases of its own)
