@@ -75,8 +75,8 @@ def test_language_without_a_model_has_no_transcript_and_says_why(tmp_path):
     assert asr.evidence["transcript"] is None  # never English invented from German
     assert asr.features["asr.transcript_reason"] == "speech in German: no model for it here"
     assert not [e for e in asr.events if e.kind == "word"]
-    # the English-only steps say they could not judge it rather than finding nothing
-    assert out["hook_phrases"].features["hook_phrases.unsupported_language"] == "de"
+    # the phrase steps say they could not judge it rather than finding nothing
+    assert out["hook_phrases"].features["hook_phrases.note"] == "not checked: speech in German: no model for it here"
     assert out["mentions"].features["mentions.speech_phrases_supported"] is False
 
 

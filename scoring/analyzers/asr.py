@@ -273,7 +273,11 @@ _SCRIPTS = {
     "chinese": ("\u3400-\u4dbf\u4e00-\u9fff", "zh"),
     "hangul": ("\uac00-\ud7af\u1100-\u11ff\u3130-\u318f", "ko"),
 }
-_SCRIPT_OF = {lang: re.compile(f"[{chars}]") for chars, langs in _SCRIPTS.values() for lang in langs.split()}
+# Hindi and Urdu are one spoken language: Whisper base writes Hindi speech in Urdu's Arabic
+# script ("یہاں سے چکھ دادی نانی ... مسالے اور دال", the caption's "dadi-nani ... daal aur masalon").
+_ALSO_WRITTEN_IN = {"hi": "arabic", "ur": "devanagari"}
+_SCRIPT_OF = {lang: re.compile(f"[{chars}{_SCRIPTS[_ALSO_WRITTEN_IN[lang]][0] if lang in _ALSO_WRITTEN_IN else ''}]")
+              for chars, langs in _SCRIPTS.values() for lang in langs.split()}
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
 

@@ -413,8 +413,9 @@ class MentionsAnalyzer(Analyzer):
     partnership", Anzeige, publicidad, quảng cáo, إعلان, 広告... in any built-in language, plus
     the campaign's), ``disclosure_text``, ``frames_read`` (OCR frames read here),
     ``speech_phrases_supported`` (False when there are no CTA phrases for the speech's
-    language, built-in (:mod:`scoring.analyzers.phrases`) or the campaign's; campaign names
-    still were looked for; None without a detected language), ``note`` (what could not be
+    language, built-in (:mod:`scoring.analyzers.phrases`) or the campaign's, or the speech
+    was not transcribed; campaign names still were looked for; None without a detected
+    language), ``note`` (what could not be
     checked in the speech and why; else None).
 
     CTAs are looked for in speech in its own language, and on screen in English, the
@@ -461,7 +462,7 @@ class MentionsAnalyzer(Analyzer):
         language = asr.features.get("asr.language") if asr else None
         english = language in (None, "en")
         own = campaign_phrases(ctx.terms)
-        speech_langs = [language or "en"]
+        speech_langs = phrases.spoken_languages(language or "en")
         text_langs = list(dict.fromkeys(["en", *ctx.terms.get("languages", []), *([language] if language else [])]))
         supported = bool(phrases.CTA.get(language or "en") or own["cta"].get(language or "en"))
         # speech heard but not transcribed (no model for its language): names were not checked in it
@@ -498,7 +499,7 @@ class MentionsAnalyzer(Analyzer):
             "disclosure": bool(disclosure),
             "disclosure_text": disclosure[0].term if disclosure else None,
             "frames_read": frames_read,
-            "speech_phrases_supported": supported if language is not None else None,
+            "speech_phrases_supported": (supported and not untranscribed) if language is not None else None,
             "note": None,
         }
         if language is not None and (untranscribed or cta_unchecked):
