@@ -146,6 +146,7 @@ def test_campaign_languages_phrases_and_paid_partnership():
                                "phrases": {"de": {"cta": ["Link in der Bio"], "disclosure": ["Werbung"]}}})
     assert camp.languages == ["de", "es"] and camp.facts()["campaign.paid_partnership"] is True
     terms = camp.terms()
+    assert terms["paid_partnership"] == ["true"] and "paid_partnership" not in campaign_from_dict({}).terms()
     assert terms["languages"] == ["de", "es"] and terms["cta:de"] == ["Link in der Bio"]
     from scoring.errors import ConfigError
     for bad, key in [({"languages": ["klingon"]}, "languages[0]"), ({"paid_partnership": "yes"}, "paid_partnership"),
@@ -156,16 +157,26 @@ def test_campaign_languages_phrases_and_paid_partnership():
 
 
 def test_missing_disclosure_on_a_paid_brief_is_a_reason():
+    paid = _run("en", "hello everyone", terms={"paid_partnership": ["true"]})["mentions"].features
+    assert paid["mentions.disclosure_required"] is True and paid["mentions.paid_disclosure"] is False
+    told = _run("de", "hallo", [(1.0, "Anzeige")], terms={"paid_partnership": ["true"]})["mentions"].features
+    assert told["mentions.paid_disclosure"] is True
+    organic = _run("en", "hello everyone")["mentions"].features
+    assert organic["mentions.disclosure_required"] is False and organic["mentions.paid_disclosure"] is None
+
     scorer = load_scorer("product_integration")
     base = {"campaign.names_brand_or_product": True, "packshot.visible_ratio": 0.5, "packshot.first_s": 1.0,
-            "mentions.named_count": 2, "mentions.cta_count": 1, "mentions.disclosure": False}
-    paid = scorer.score({**base, "campaign.paid_partnership": True})
-    organic = scorer.score({**base, "campaign.paid_partnership": False})
-    missing = [r for r in paid.reasons if "not disclosed" in r.text]
-    assert missing and missing[0].impact < -5
-    assert not [r for r in organic.reasons if "not disclosed" in r.text] and organic.value > paid.value
-    disclosed = scorer.score({**base, "campaign.paid_partnership": True, "mentions.disclosure": True,
-                              "mentions.disclosure_text": "anzeige"})
+            "mentions.named_count": 2, "mentions.cta_count": 1}
+    unpaid = {"mentions.disclosure": False, "mentions.disclosure_required": False, "mentions.paid_disclosure": None}
+    missing = scorer.score({**base, **{k: paid[k] for k in paid if "disclos" in k}})
+    reasons = [r for r in missing.reasons if "not disclosed" in r.text]
+    assert reasons and reasons[0].impact < -5
+    organic_score = scorer.score({**base, **unpaid})
+    assert not [r for r in organic_score.reasons if "not disclosed" in r.text]
+    assert organic_score.value > missing.value
+    assert not [n for n in organic_score.not_measured if "paid brief" in n]
+    disclosed = scorer.score({**base, "mentions.disclosure": True, "mentions.disclosure_text": "anzeige",
+                              "mentions.disclosure_required": True, "mentions.paid_disclosure": True})
     assert any("disclosed (anzeige)" in r.text for r in disclosed.reasons)
 
 

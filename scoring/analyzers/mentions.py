@@ -384,6 +384,8 @@ def _not_checked_in_speech(features: dict, language: str, untranscribed: bool, c
             features["named_count"] = None
         if features["disclosure"] is False:
             features["disclosure"] = None
+            if features["paid_disclosure"] is False:
+                features["paid_disclosure"] = None
         features["note"] = (f"not checked: speech in {language} is not transcribed here" if language != "English"
                             else "not checked: the speech was not recognised as English")
     else:
@@ -411,7 +413,9 @@ class MentionsAnalyzer(Analyzer):
     ``cta_in_speech`` / ``cta_on_screen``, ``spread`` ((last - first) brand or product
     mention / duration, 0-1; None under two mentions), ``disclosure`` (#ad, "paid
     partnership", Anzeige, publicidad, quảng cáo, إعلان, 広告... in any built-in language, plus
-    the campaign's), ``disclosure_text``, ``frames_read`` (OCR frames read here),
+    the campaign's), ``disclosure_text``, ``disclosure_required`` (the campaign is a paid
+    partnership: ``paid_partnership = true``), ``paid_disclosure`` (``disclosure`` on a paid
+    brief; None on others), ``frames_read`` (OCR frames read here),
     ``speech_phrases_supported`` (False when there are no CTA phrases for the speech's
     language, built-in (:mod:`scoring.analyzers.phrases`) or the campaign's, or the speech
     was not transcribed; campaign names still were looked for; None without a detected
@@ -438,7 +442,8 @@ class MentionsAnalyzer(Analyzer):
     profiles = frozenset({"full"})
     feature_keys = ("brand_count", "brand_first_s", "brand_early", "product_count", "product_first_s",
                     "product_named", "semantic_count", "named_count", "cta_count", "cta_first_s", "cta_text",
-                    "cta_in_speech", "cta_on_screen", "spread", "disclosure", "disclosure_text", "frames_read",
+                    "cta_in_speech", "cta_on_screen", "spread", "disclosure", "disclosure_text", "disclosure_required",
+                    "paid_disclosure", "frames_read",
                     "speech_phrases_supported", "note")
     evidence_keys = ("brand_mentions", "product_mentions", "cta")
 
@@ -498,6 +503,8 @@ class MentionsAnalyzer(Analyzer):
             "spread": round((times[-1] - times[0]) / duration, 4) if len(times) >= 2 and duration > 0 else None,
             "disclosure": bool(disclosure),
             "disclosure_text": disclosure[0].term if disclosure else None,
+            "disclosure_required": bool(ctx.terms.get("paid_partnership")),
+            "paid_disclosure": bool(disclosure) if ctx.terms.get("paid_partnership") else None,
             "frames_read": frames_read,
             "speech_phrases_supported": (supported and not untranscribed) if language is not None else None,
             "note": None,
