@@ -149,3 +149,12 @@ def test_speech_whisper_cannot_read_is_not_transcribed_into_another_script(tmp_p
         assert "not recognised" in asr.features["asr.transcript_reason"]
     else:
         assert language == voice and script_share(transcript, language) >= 0.8, (language, transcript)
+
+
+def test_brand_name_spoken_in_spanish_is_found(tmp_path):
+    # the campaign's names are hotwords in every language, and matched in any transcript
+    path = speech_video(tmp_path, "es", "Cada mañana tomo un vaso de Oatly, es muy cremoso.")
+    out = analyze(path, terms={"brand": ["Oatly"], "products": [], "cta": [], "languages": ["es"]})
+    assert out["asr"].evidence["speech_language"] == "es"
+    brand = [m for m in out["mentions"].evidence["brand_mentions"] if m["source"] == "speech"]
+    assert brand and brand[0]["text"] == "Oatly", out["asr"].evidence["transcript"]

