@@ -75,12 +75,15 @@ class Campaign:
 
     def terms(self) -> dict[str, list[str]]:
         """Campaign vocabulary for analyzers: brand names, products, CTA phrases, the expected
-        ``languages`` and each ``[phrases.<lang>]`` list as ``"<kind>:<lang>"`` (e.g. ``"cta:es"``)."""
+        ``languages``, ``paid_partnership`` (``["true"]`` on a paid brief) and each
+        ``[phrases.<lang>]`` list as ``"<kind>:<lang>"`` (e.g. ``"cta:es"``)."""
         brand = [self.brand] if self.brand else []
         terms = {"brand": brand + list(self.brand_aliases), "products": list(self.products),
                  "cta": list(self.cta_phrases)}
         if self.languages:
             terms["languages"] = list(self.languages)
+        if self.paid_partnership:
+            terms["paid_partnership"] = ["true"]
         for lang, kinds in sorted(self.phrases.items()):
             for kind, values in sorted(kinds.items()):
                 terms[f"{kind}:{lang}"] = list(values)

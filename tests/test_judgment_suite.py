@@ -132,9 +132,10 @@ def test_cta_absent_in_conversions(tmp_path):
     """Full profile (OCR): a burned-in "Link in bio" is a CTA; without it product integration
     and the composite are lower. One verify source, to keep the suite's runtime modest.
 
-    The source speaks Arabic, which is not transcribed here: a CTA could still be said, so
-    the copy without on-screen CTA reads "not checked". With the voice replaced by music
-    (nothing spoken) the missing CTA is measured: "no call to action"."""
+    The source speaks Arabic: transcribed, its CTAs are looked for in Arabic; if the guard
+    drops the transcript, a CTA could still be said and the copy without on-screen CTA reads
+    "not checked". With the voice replaced by music (nothing spoken) the missing CTA is
+    measured: "no call to action"."""
     rel, start = VERIFY_SOURCES[0]
     src = jc.load_source(rel, start, SECONDS)
     clean = jc.build(src, tmp_path, "cta", jc.with_product, jc.with_cta, jc.no_speech)
@@ -150,6 +151,11 @@ def test_cta_absent_in_conversions(tmp_path):
     assert b["score"] < c["score"]
     assert any(r["text"].startswith("no call to action") and r["sign"] == "-" for r in b["reasons"])
     assert s["evidence"]["speech_language"] == "ar" and s["evidence"]["cta"] == []
-    assert not any("call to action" in r["text"] for r in s["reasons"])
-    assert {"dimension": "product_integration",
-            "text": "call to action (not checked: speech in Arabic is not transcribed here)"} in s["not_measured"]
+    # Arabic speech is transcribed and its CTAs looked for (Arabic phrases), unless the guard
+    # drops the transcript: then the CTA reads "not checked", never "no call to action"
+    if s["evidence"]["transcript"] is None:
+        assert not any("call to action" in r["text"] for r in s["reasons"])
+        assert any(n["dimension"] == "product_integration" and n["text"].startswith("call to action (not checked")
+                   for n in s["not_measured"]), s["not_measured"]
+    else:
+        assert any(r["text"].startswith("no call to action") for r in s["reasons"])

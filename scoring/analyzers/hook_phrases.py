@@ -150,7 +150,7 @@ def other_language_scores(text: str, language: str, extra: tuple[str, ...] = ())
     :data:`phrases.HOOK` plus the campaign's ``extra`` (a lexical match, folded) or a
     question ("?", "¿", or a question word first). ``similarity`` is None: MiniLM is
     English. None when there are no phrases for ``language``."""
-    known = tuple(phrases.HOOK.get(language, ())) + tuple(extra)
+    known = tuple(p for lang in phrases.spoken_languages(language) for p in phrases.HOOK.get(lang, ())) + tuple(extra)
     if not known:
         return None
     text = " ".join(text.split())

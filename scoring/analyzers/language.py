@@ -171,10 +171,10 @@ def weigh(probs: dict[str, float], expected: tuple[str, ...] = (), expected_weig
     return {k: v / total for k, v in weighted.items()} if total > 0 else {}
 
 
-def detect_language(speech: np.ndarray, threads: int = 2, seconds: float = 6.0, expected: tuple[str, ...] = (),
-                    sure_p: float = 0.6, more_seconds: float = 30.0) -> tuple[str | None, float]:
-    """(ISO 639-1 code, probability after the prior) of the speech in ``speech`` (mono float32,
-    16 kHz, shape (n,)); (None, 0.0) under 0.25 s of speech.
+def rank_languages(speech: np.ndarray, threads: int = 2, seconds: float = 6.0, expected: tuple[str, ...] = (),
+                   sure_p: float = 0.6, more_seconds: float = 30.0) -> list[tuple[str, float]]:
+    """[(ISO 639-1 code, probability after the prior)], likeliest first, for the speech in
+    ``speech`` (mono float32, 16 kHz, shape (n,)); empty under 0.25 s of speech.
 
     The first ``seconds`` of speech are heard (:func:`language_probabilities`) and weighed
     by the prior (:func:`weigh`, ``expected``: the campaign's languages). Under ``sure_p``
@@ -183,7 +183,12 @@ def detect_language(speech: np.ndarray, threads: int = 2, seconds: float = 6.0, 
     weighted = weigh(language_probabilities(speech, threads, seconds), expected)
     if weighted and max(weighted.values()) < sure_p and speech.size > seconds * RATE + RATE:
         weighted = weigh(language_probabilities(speech, threads, more_seconds), expected)
-    if not weighted:
-        return None, 0.0
-    code = max(weighted, key=weighted.get)
-    return code, weighted[code]
+    return sorted(weighted.items(), key=lambda kv: -kv[1])
+
+
+def detect_language(speech: np.ndarray, threads: int = 2, seconds: float = 6.0, expected: tuple[str, ...] = (),
+                    sure_p: float = 0.6, more_seconds: float = 30.0) -> tuple[str | None, float]:
+    """(ISO 639-1 code, probability after the prior) of :func:`rank_languages`' first answer;
+    (None, 0.0) under 0.25 s of speech."""
+    ranked = rank_languages(speech, threads, seconds, expected, sure_p, more_seconds)
+    return ranked[0] if ranked else (None, 0.0)

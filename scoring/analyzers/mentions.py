@@ -384,6 +384,8 @@ def _not_checked_in_speech(features: dict, language: str, untranscribed: bool, c
             features["named_count"] = None
         if features["disclosure"] is False:
             features["disclosure"] = None
+            if features["paid_disclosure"] is False:
+                features["paid_disclosure"] = None
         features["note"] = (f"not checked: speech in {language} is not transcribed here" if language != "English"
                             else "not checked: the speech was not recognised as English")
     else:
@@ -410,11 +412,19 @@ class MentionsAnalyzer(Analyzer):
     ``cta_text`` (first CTA, as the campaign or the built-in list spells it),
     ``cta_in_speech`` / ``cta_on_screen``, ``spread`` ((last - first) brand or product
     mention / duration, 0-1; None under two mentions), ``disclosure`` (#ad, "paid
-    partnership", "sponsored"...), ``disclosure_text``, ``frames_read`` (OCR frames read here),
-    ``speech_phrases_supported`` (False when the speech is not English: the built-in CTA
-    phrases and the semantic product match are English and were not applied to it; campaign
-    names and CTAs still were; None without a detected language), ``note`` (what could not
-    be checked in the speech and why; else None).
+    partnership", Anzeige, publicidad, quảng cáo, إعلان, 広告... in any built-in language, plus
+    the campaign's), ``disclosure_text``, ``disclosure_required`` (the campaign is a paid
+    partnership: ``paid_partnership = true``), ``paid_disclosure`` (``disclosure`` on a paid
+    brief; None on others), ``frames_read`` (OCR frames read here),
+    ``speech_phrases_supported`` (False when there are no CTA phrases for the speech's
+    language, built-in (:mod:`scoring.analyzers.phrases`) or the campaign's, or the speech
+    was not transcribed; campaign names still were looked for; None without a detected
+    language), ``note`` (what could not be
+    checked in the speech and why; else None).
+
+    CTAs are looked for in speech in its own language, and on screen in English, the
+    campaign's ``languages`` and the speech's language. The semantic product match
+    (MiniLM) is English and is applied to English speech and to on-screen text only.
 
     Speech that was not transcribed (a language with no model here) or whose calls to
     action cannot be read (not English, and the campaign gives no CTA phrases of its own)
@@ -432,7 +442,8 @@ class MentionsAnalyzer(Analyzer):
     profiles = frozenset({"full"})
     feature_keys = ("brand_count", "brand_first_s", "brand_early", "product_count", "product_first_s",
                     "product_named", "semantic_count", "named_count", "cta_count", "cta_first_s", "cta_text",
-                    "cta_in_speech", "cta_on_screen", "spread", "disclosure", "disclosure_text", "frames_read",
+                    "cta_in_speech", "cta_on_screen", "spread", "disclosure", "disclosure_text", "disclosure_required",
+                    "paid_disclosure", "frames_read",
                     "speech_phrases_supported", "note")
     evidence_keys = ("brand_mentions", "product_mentions", "cta")
 
@@ -456,7 +467,7 @@ class MentionsAnalyzer(Analyzer):
         language = asr.features.get("asr.language") if asr else None
         english = language in (None, "en")
         own = campaign_phrases(ctx.terms)
-        speech_langs = [language or "en"]
+        speech_langs = phrases.spoken_languages(language or "en")
         text_langs = list(dict.fromkeys(["en", *ctx.terms.get("languages", []), *([language] if language else [])]))
         supported = bool(phrases.CTA.get(language or "en") or own["cta"].get(language or "en"))
         # speech heard but not transcribed (no model for its language): names were not checked in it
@@ -492,8 +503,10 @@ class MentionsAnalyzer(Analyzer):
             "spread": round((times[-1] - times[0]) / duration, 4) if len(times) >= 2 and duration > 0 else None,
             "disclosure": bool(disclosure),
             "disclosure_text": disclosure[0].term if disclosure else None,
+            "disclosure_required": bool(ctx.terms.get("paid_partnership")),
+            "paid_disclosure": bool(disclosure) if ctx.terms.get("paid_partnership") else None,
             "frames_read": frames_read,
-            "speech_phrases_supported": supported if language is not None else None,
+            "speech_phrases_supported": (supported and not untranscribed) if language is not None else None,
             "note": None,
         }
         if language is not None and (untranscribed or cta_unchecked):

@@ -6,7 +6,7 @@ Data only, plus :func:`fold`. The lists are written as a creator says or caption
 before matching, so "publicité", "PUBLICITE" and "Publicite" are one phrase. Languages
 written without spaces between words (:data:`UNSPACED`) are matched as substrings.
 
-Covered: en es pt fr de it nl tr id vi ar hi ja ko zh ru pl. A campaign adds its own per
+Covered: en es pt fr de it nl tr id vi ar hi ur ja ko zh ru pl. A campaign adds its own per
 language (``[phrases.<code>]`` in the campaign TOML).
 """
 
@@ -48,6 +48,7 @@ CTA: dict[str, tuple[str, ...]] = {
            "اطلب الآن", "اضغط على الرابط", "خصم"),
     "hi": ("लिंक बायो में", "बायो में लिंक", "कोड इस्तेमाल", "डिस्काउंट कोड", "अभी खरीदें", "अभी ऑर्डर करें",
            "लिंक पर क्लिक", "छूट", "link in bio"),
+    "ur": ("لنک بائیو میں", "بائیو میں لنک", "ڈسکاؤنٹ کوڈ", "کوڈ استعمال", "ابھی خریدیں", "ابھی آرڈر کریں", "لنک پر کلک"),
     "ja": ("プロフィールのリンク", "プロフィールリンク", "リンクはプロフ", "クーポンコード", "割引コード", "今すぐ購入",
            "今すぐチェック", "詳しくはプロフィール", "割引"),
     "ko": ("프로필 링크", "링크는 프로필", "할인 코드", "쿠폰 코드", "지금 구매", "지금 주문", "링크 클릭", "할인"),
@@ -70,6 +71,7 @@ DISCLOSURE: dict[str, tuple[str, ...]] = {
     "vi": ("quảng cáo", "#quangcao", "hợp tác có trả phí", "được tài trợ", "tài trợ"),
     "ar": ("إعلان", "#إعلان", "اعلان", "إعلان مدفوع", "برعاية", "شراكة مدفوعة"),
     "hi": ("विज्ञापन", "प्रायोजित", "सशुल्क साझेदारी", "पेड पार्टनरशिप"),
+    "ur": ("اشتہار", "سپانسرڈ", "بامعاوضہ شراکت"),
     "ja": ("広告", "#pr", "プロモーション", "タイアップ", "提供", "スポンサー"),
     "ko": ("광고", "#광고", "유료 광고", "협찬", "유료 파트너십"),
     "zh": ("广告", "赞助", "合作推广"),
@@ -102,6 +104,7 @@ HOOK: dict[str, tuple[str, ...]] = {  # scroll-stoppers said in the first second
            "غير حياتي", "شوف للآخر"),
     "hi": ("रुको", "रुकिए", "स्क्रॉल करना बंद", "यकीन नहीं होगा", "क्या आप जानते हैं", "क्या आपको पता है",
            "कोई नहीं बताता", "ये देखना", "राज़", "ज़िंदगी बदल", "आखिर तक देखें"),
+    "ur": ("رکو", "رکیں", "یقین نہیں آئے گا", "کیا آپ جانتے ہیں", "کوئی نہیں بتاتا", "آخر تک دیکھیں"),
     "ja": ("待って", "ちょっと待って", "スクロールしないで", "信じられない", "知ってた", "誰も教えてくれない",
            "見てほしい", "人生変わった", "秘密", "最後まで見て"),
     "ko": ("잠깐", "잠깐만", "스크롤 멈춰", "믿기지 않", "알고 계셨나요", "아무도 말 안 해", "꼭 보세요",
@@ -127,6 +130,13 @@ QUESTION_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 LANGUAGES = tuple(sorted(CTA))
+# Hindi and Urdu are one spoken language; Whisper writes it in either script.
+SPOKEN_ALSO = {"hi": ("ur",), "ur": ("hi",)}
+
+
+def spoken_languages(language: str) -> list[str]:
+    """The phrase languages to look for in speech detected as ``language``."""
+    return [language, *SPOKEN_ALSO.get(language, ())]
 
 
 def _drop_marks(base: str) -> bool:
