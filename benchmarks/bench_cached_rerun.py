@@ -43,7 +43,7 @@ def _strip(doc: dict) -> dict:
 def run_once(out: Path, cache: Path, workers: int | None, probe: bool = False,
              videos: list[str] | None = None) -> tuple[float, list[str] | None]:
     args = ["score", *(videos or [str(ROOT / "fixtures" / "videos")]), "--campaign", str(ROOT / "pipelines" / "demo.toml"),
-            "--out", str(out), "--cache-dir", str(cache), "--quiet"]
+            "--out", str(out), "--cache-dir", str(cache), "--quiet", "--no-ledger"]  # never the user's ledger
     if workers:
         args += ["--workers", str(workers)]
     cmd = [sys.executable, "-c", PROBE, *args] if probe else [str(Path(sys.executable).parent / "sparkscout"), *args]

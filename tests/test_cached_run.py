@@ -66,7 +66,9 @@ def test_worker_warm_up_loads_models_before_the_first_video(monkeypatch):
                         | {"faces": real_faces})
     worker.load_models()
     fast = [a.name for a in worker.analyzers]
-    assert sorted(called) == sorted(n for n in fast if n in warmup.LOADERS and n != "faces")
+    assert sorted(called) == sorted(n for n in fast if n in warmup.LOADERS and n != "faces"
+                                    and warmup.needed(n, set(fast)))
+    assert "hook_phrases" in fast and "hook_phrases" not in called  # no transcript in fast: no MiniLM
     assert _detect_fn.cache_info().currsize >= 1  # the real loader ran: the detector is loaded
 
 

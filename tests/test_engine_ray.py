@@ -258,3 +258,138 @@ def test_a_killed_ray_worker_fails_its_video_and_the_batch_completes(head, tmp_p
     assert crashed[0]["path"] in crashed[0]["error"]["message"]
     assert sum(v["status"] == "ok" for v in doc["videos"]) == 3  # a new actor took the rest
     assert doc["run"]["shipped_videos"] == 4
+
+
+@pytest.mark.slow
+def test_ctrl_c_with_a_private_ray_instance_prints_one_line(tmp_path):
+    pytest.importorskip("ray")
+    tmp = _short_tmp("ssrc-")
+    out = tmp_path / "o"
+    names = ["clean.mp4", "blurry.mp4", "static.mp4", "face_late.mp4", "dark.mp4", "cuts.mp4"]
+    cmd = [sys.executable, "-m", "scoring.cli", "score", *(str(FIXTURES / n) for n in names), "--workers", "2",
+           "--engine", "ray", "--profile", "fast", "--no-cache", "--no-ledger", "--out", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp), "TMPDIR": str(tmp), "RAY_USAGE_STATS_ENABLED": "0"}
+    try:
+        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
+                                start_new_session=True)  # its own process group, like a terminal's job
+        lines = []
+        for line in proc.stderr:
+            lines.append(line)
+            if line.startswith("[1/"):
+                os.killpg(proc.pid, signal.SIGINT)
+                break
+        err = "".join(lines) + proc.communicate(timeout=180)[1]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert sum("interrupted" in ln for ln in err.splitlines()) == 1, err
+    assert (out / "results.sqlite").is_file()
+
+
+# --- the shipping loop, on a fake Ray (no cluster): memory bound and paths ----------
+
+
+class _Blob:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
+class _Done:
+    """A finished task's object ref."""
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+
+class _Method:
+    def __init__(self, fn) -> None:
+        self.fn = fn
+
+    def remote(self, *args):
+        return _Done(self.fn(*(a.data if isinstance(a, _Blob) else a for a in args)))
+
+
+class _FakeRay:
+    """Tasks run at once; put() objects are tracked to see how many are alive together."""
+
+    def __init__(self) -> None:
+        import weakref
+
+        self.blobs: weakref.WeakSet = weakref.WeakSet()
+        self.peak = 0
+
+    def put(self, data):
+        blob = _Blob(data)
+        self.blobs.add(blob)
+        self.peak = max(self.peak, len(self.blobs))
+        return blob
+
+    def get(self, obj):
+        return [o.value for o in obj] if isinstance(obj, list) else obj.value
+
+    def wait(self, refs, num_returns=1, timeout=None):
+        return refs[:num_returns], refs[num_returns:]
+
+    def kill(self, actor) -> None:
+        pass
+
+
+class _NoFilesWorker:
+    """A pipeline Worker on a node without the driver's disk: it can read only what it is sent."""
+
+    def __init__(self, media_dir: Path) -> None:
+        self.media_dir = media_dir
+
+    def process(self, ref):
+        import hashlib
+
+        from scoring.results import VideoResult
+
+        data = Path(ref.path).read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        media = self.media_dir / f"{digest[:16]}_filmstrip.jpg"
+        media.write_bytes(b"jpeg " + digest.encode())
+        return VideoResult(ref=ref, status="ok", video_id=f"sha256:{digest}", media={"filmstrip": str(media)})
+
+
+def test_shipping_keeps_one_video_per_worker_in_the_store_and_lands_the_media(tmp_path):
+    from scoring.engines import ray_engine
+    from scoring.inputs import VideoRef
+    from scoring.pipeline import RunSettings
+
+    remote = tmp_path / "node"
+    remote.mkdir()
+
+    class Body(ray_engine._RayWorker):
+        def __init__(self) -> None:  # no models: the fake Worker above
+            self.worker = _NoFilesWorker(remote)
+
+        def process(self, ref, blob=None):
+            if blob is None:
+                return ray_engine.NOT_HERE  # this node cannot see the driver's paths
+            return super().process(ref, blob)
+
+    class ActorClass:
+        @staticmethod
+        def remote(settings, threads):
+            body = Body()
+            return type("Actor", (), {"process": _Method(body.process), "ready": _Method(body.ready)})()
+
+    names = [f"v{i}.mp4" for i in range(7)]
+    for i, n in enumerate(names):
+        (tmp_path / n).write_bytes(b"video %d " % i * 1000)
+    refs = [VideoRef(str(tmp_path / n)) for n in names]
+    settings = RunSettings(media_dir=str(tmp_path / "driver_media"), make_media=True)
+    engine = ray_engine.RayEngine(workers=3)
+    fake, got, said = _FakeRay(), {}, []
+    loop = ray_engine._Loop(fake, ActorClass, 1, settings, engine, got.__setitem__, said.append)
+    loop.run(3, list(reversed(list(enumerate(refs)))))
+    assert sorted(got) == list(range(7))
+    assert engine.ship and engine.shipped == 7  # switched on by the first "cannot see", then every video
+    assert sum("cannot see" in s for s in said) == 1
+    assert fake.peak <= 3 and len(fake.blobs) == 0  # at most one video per worker in the store; all released
+    for i, result in got.items():
+        assert result.ref.path == refs[i].path and result.status == "ok"  # the driver's path, not the copy's
+        landed = Path(result.media["filmstrip"])
+        assert landed.parent == tmp_path / "driver_media" and landed.read_bytes().startswith(b"jpeg ")
