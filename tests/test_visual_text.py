@@ -208,3 +208,17 @@ def test_a_label_drifting_across_frames_is_not_hook_text(tmp_path):
     sig = OnscreenTextAnalyzer().analyze(decode_clip(str(path)), AnalysisContext())
     assert sig.evidence["hook_text"] is None
     assert sig.features["onscreen_text.scene_items"] >= 1
+
+
+def test_a_reply_sticker_is_a_caption_off_the_centre_line():
+    """TikTok's "reply to comment" sticker sits wherever the creator drops it; its header
+    and the lines below it are captions, other off-centre text is still scene text."""
+    lines = [
+        ("Reply to Basketball_isLife's comment", (0.20, 0.35, 0.50, 0.39)),
+        ("Bro now golden", (0.20, 0.40, 0.48, 0.43)),
+        ("state need a center", (0.20, 0.43, 0.50, 0.46)),
+        ("BUCKITS", (0.55, 0.75, 0.80, 0.80)),
+    ]
+    assert classify(lines) == ["caption", "caption", "caption", "scene"]
+    vi = [("Trả lời bình luận của @lan.nguyen", (0.10, 0.35, 0.45, 0.39)), ("đẹp quá chị ơi", (0.10, 0.40, 0.40, 0.43))]
+    assert classify(vi) == ["caption", "caption"]  # the @handle in the header is no watermark

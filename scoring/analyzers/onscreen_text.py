@@ -114,8 +114,9 @@ class OnscreenTextConfig:
         as "text present, not read" when it is at least this wide (share of the frame
         width), centred like a caption, and seen in this many hook frames.
     reread_min_score: confidence (0-1) a second read (Tesseract, per script) needs.
-    reread_min_px / reread_min_width: a line is read again only when at least this tall
-        (pixels of the analysis frame) and this wide (share of the frame width).
+    reread_min_px / reread_min_width / reread_min_aspect: a line is read again only when
+        at least this tall (pixels of the analysis frame), this wide (share of the frame
+        width) and this many times wider than tall (a word, not an emoji or a logo).
     """
 
     safe_zone: SafeZone = field(default_factory=SafeZone)
@@ -135,6 +136,7 @@ class OnscreenTextConfig:
     reread_min_score: float = 0.6
     reread_min_px: float = 8.0
     reread_min_width: float = 0.05
+    reread_min_aspect: float = 2.0
 
 
 @dataclass
@@ -218,8 +220,10 @@ def read_text_and_unread(image: np.ndarray, cfg: OnscreenTextConfig | None = Non
         if frac[3] - frac[1] > cfg.max_line_height:
             continue
         script = script_of(text)
-        big_enough = (y1 - y0) >= cfg.reread_min_px and frac[2] - frac[0] >= cfg.reread_min_width
-        again = reader.reread(image, (x0, y0, x1, y1), frac, text, float(score)) if big_enough else None
+        big_enough = ((y1 - y0) >= cfg.reread_min_px and frac[2] - frac[0] >= cfg.reread_min_width
+                      and (x1 - x0) >= cfg.reread_min_aspect * (y1 - y0))  # not an emoji or a logo
+        centred = abs((frac[0] + frac[2]) / 2 - 0.5) <= cfg.kinds.centre_tolerance
+        again = reader.reread(image, (x0, y0, x1, y1), frac, text, float(score), centred) if big_enough else None
         if again is not None:
             text, score, script = again.text, again.score, again.script
         elif float(score) < cfg.min_score or len(_norm(text)) < cfg.min_chars or garbled(text):
