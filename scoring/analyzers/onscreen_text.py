@@ -31,7 +31,14 @@ import numpy as np
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
 from scoring.analyzers.ocr_scripts import LineReader, garbled, script_of
 from scoring.analyzers.registry import register_analyzer
-from scoring.analyzers.text_kinds import TextKindConfig, classify, on_a_surface, watermark_handle
+from scoring.analyzers.text_kinds import (
+    TextKindConfig,
+    classify,
+    on_a_surface,
+    on_plate,
+    sticker,
+    watermark_handle,
+)
 from scoring.media.clip import Clip
 
 
@@ -150,6 +157,7 @@ class TextLine:
     kind: str = "caption"
     script: str | None = None
     tilt: float = 0.0
+    plate: bool = False  # on a flat-coloured plate (text_kinds.on_plate)
 
 
 @dataclass
@@ -165,6 +173,7 @@ class TextItem:
     script: str | None = None
     tilt: float = 0.0
     boxes: list = field(default_factory=list)  # every box it was seen at (motion: text_kinds.on_a_surface)
+    plates: int = 0  # sightings on a flat plate (text_kinds.sticker)
 
     @property
     def key(self) -> str:
@@ -237,6 +246,8 @@ def read_text_and_unread(image: np.ndarray, cfg: OnscreenTextConfig | None = Non
         lines.append(TextLine(text, round(float(score), 3), frac, script=script, tilt=_tilt(quad)))
     for line, kind in zip(lines, classify([(ln.text, ln.box) for ln in lines], cfg.kinds)):
         line.kind = kind
+        if kind == "scene":  # a sticker off the centre line is told by its plate, over frames
+            line.plate = on_plate(image, line.box, cfg.kinds)
     return lines, unread
 
 
@@ -317,7 +328,8 @@ class OnscreenTextAnalyzer(Analyzer):
     seen), ``watermark_handle`` (its ``@handle`` without the @, None without),
     ``scene_items`` (distinct lines of scene text), ``hook_text_script`` (the writing
     system of most of the hook captions' letters: Latin, Cyrillic, Arabic, Devanagari,
-    Thai, Han, Japanese (kana, with or without kanji), Hangul...; None without hook text).
+    Thai, Han, Japanese (kana, with or without kanji), Hangul...; None without hook text),
+    ``second_reads`` (Tesseract line reads done for the video: the second recogniser's cost).
     Events: one ``text`` event per distinct line of any kind (t first seen, end last seen,
     seconds); labels of watermarks and scene text say so.
     """
@@ -329,7 +341,7 @@ class OnscreenTextAnalyzer(Analyzer):
     feature_keys = (
         "in_hook", "hook_text", "hook_words", "first_s", "anytime", "items", "outside_safe_zone",
         "outside_share", "max_line_height", "frames_read", "unread_in_hook", "watermark",
-        "watermark_handle", "scene_items", "hook_text_script",
+        "watermark_handle", "scene_items", "hook_text_script", "second_reads",
     )
     context_fields = ("safe_zone",)
     evidence_keys = ("text_in_hook", "hook_text", "text_boxes_outside_safe_zone", "hook_text_script")
@@ -349,7 +361,8 @@ class OnscreenTextAnalyzer(Analyzer):
             idx = np.flatnonzero(later)
             for k in np.unique(((np.arange(want) + 0.5) * len(idx) / want).astype(int)):  # centred spread
                 self._read(float(clip.body.times[idx[k]]), clip.body.images[idx[k]], items, state)
-        return self._summarise(items, state["read"], ctx.hook_seconds, state["unread"] >= cfg.unread_min_frames)
+        return self._summarise(items, state["read"], ctx.hook_seconds, state["unread"] >= cfg.unread_min_frames,
+                               second_reads=state["reader"].reads)
 
     def _read(self, t: float, img: np.ndarray, items: list[TextItem], state: dict) -> None:
         """Read one candidate frame unless it repeats the last one read, cannot hold text or
@@ -370,11 +383,14 @@ class OnscreenTextAnalyzer(Analyzer):
             state["unread"] += 1
         _merge(items, lines, t)
 
-    def _summarise(self, items: list[TextItem], read: int, hook_s: float, unread: bool = False) -> Signals:
+    def _summarise(self, items: list[TextItem], read: int, hook_s: float, unread: bool = False,
+                   second_reads: int = 0) -> Signals:
         zone = getattr(self, "_zone", None) or self.config.safe_zone
         for i in items:
             if i.kind == "caption" and on_a_surface(i.boxes, i.tilt, self.config.kinds):
                 i.kind = "scene"
+            elif i.kind == "scene" and sticker(i.boxes, i.plates, i.tilt, self.config.kinds):
+                i.kind = "caption"
         captions = [i for i in items if i.kind == "caption"]
         hook = [i for i in captions if i.t < hook_s]
         hook_text = reading_order(hook) or None
@@ -397,6 +413,7 @@ class OnscreenTextAnalyzer(Analyzer):
             "watermark_handle": handle,
             "scene_items": sum(i.kind == "scene" for i in items),
             "hook_text_script": hook_script,
+            "second_reads": second_reads,
         }
         evidence = {"text_in_hook": features["in_hook"], "hook_text": hook_text,
                     "text_boxes_outside_safe_zone": len(outside), "hook_text_script": hook_script}
@@ -447,10 +464,11 @@ def _merge(items: list[TextItem], lines: list[TextLine], t: float) -> None:
         match = next((i for i in items if _same(i, line)), None)
         if match is None:
             items.append(TextItem(line.text, line.score, line.box, round(t, 3), round(t, 3), line.kind, line.script,
-                                  line.tilt, [line.box]))
+                                  line.tilt, [line.box], int(line.plate)))
             continue
         match.end = round(t, 3)
         match.boxes.append(line.box)
+        match.plates += int(line.plate)
         match.tilt = max(match.tilt, line.tilt)
         if line.score > match.score:
             match.text, match.score, match.box, match.script = line.text, line.score, line.box, line.script
