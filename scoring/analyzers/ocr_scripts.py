@@ -250,7 +250,8 @@ class LineReader:
     Attributes:
         min_score: confidence (0-1) a second read needs.
         accept: confidence that stops trying further scripts.
-        max_reads: Tesseract reads per video at most (the cost guard; ~15-60 ms each).
+        max_reads: Tesseract reads per video at most (the cost guard: one read of a caption
+            line measured 0.1-0.25 of a RapidOCR frame's det + rec; the hook is read first).
         reads: Tesseract reads done so far.
         vietnamese: a Vietnamese line was seen (poor lines are then tried with ``vie`` too).
         prefer: the :func:`line_images` preparation that won last in this video (tried first).
@@ -258,7 +259,7 @@ class LineReader:
 
     min_score: float = 0.6
     accept: float = 0.85
-    max_reads: int = 40
+    max_reads: int = 24
     reads: int = 0
     vietnamese: bool = False
     prefer: str | None = None
@@ -277,7 +278,7 @@ class LineReader:
         """A better read of the line at ``box_px`` (pixels; ``box`` the same in fractions)
         than RapidOCR's ``first`` (score ``first_score``), or None (keep the first read /
         nothing readable). Decides whether a second read is needed at all: a poor first
-        read is tried with every script model (up to ten reads), so only when ``centred``
+        read is tried with every script model (up to 15 reads), so only when ``centred``
         (where captions sit: the hook text); a Vietnamese one with ``vie`` alone."""
         scripts = available_scripts()
         if not scripts:
