@@ -215,7 +215,9 @@ def line_images(image: np.ndarray, box_px: tuple[float, float, float, float], he
     band = _band(np.where(fill, 0.0, 255.0), height) if hi - lo >= 60 else None
     if band is None:
         return out
-    outlined = fill.sum() >= 0.5 * max(1, bright.sum())
+    # outlined: most bright pixels border dark ones, and the background is not itself that
+    # dark (white words on a black bar map cleanly as "likely", keeping their accents)
+    outlined = fill.sum() >= 0.5 * max(1, bright.sum()) and bg - lo > 0.3 * (hi - lo)
     return {"fill": band, **out} if outlined else {**out, "fill": band}
 
 
