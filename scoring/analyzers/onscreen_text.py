@@ -335,7 +335,7 @@ class OnscreenTextAnalyzer(Analyzer):
     """
 
     name = "onscreen_text"
-    version = "6"
+    version = "7"
     Config = OnscreenTextConfig
     profiles = frozenset({"full"})
     feature_keys = (
