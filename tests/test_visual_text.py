@@ -214,3 +214,39 @@ def test_a_label_drifting_across_frames_is_not_hook_text(tmp_path):
     sig = OnscreenTextAnalyzer().analyze(decode_clip(str(path)), AnalysisContext())
     assert sig.evidence["hook_text"] is None
     assert sig.features["onscreen_text.scene_items"] >= 1
+
+
+def test_a_reply_sticker_is_a_caption_off_the_centre_line():
+    """TikTok's "reply to comment" sticker sits wherever the creator drops it; its header
+    and the lines below it are captions, other off-centre text is still scene text."""
+    lines = [
+        ("Reply to Basketball_isLife's comment", (0.20, 0.35, 0.50, 0.39)),
+        ("Bro now golden", (0.20, 0.40, 0.48, 0.43)),
+        ("state need a center", (0.20, 0.43, 0.50, 0.46)),
+        ("BUCKITS", (0.55, 0.75, 0.80, 0.80)),
+    ]
+    assert classify(lines) == ["caption", "caption", "caption", "scene"]
+    vi = [("Trả lời bình luận của @lan.nguyen", (0.10, 0.35, 0.45, 0.39)), ("đẹp quá chị ơi", (0.10, 0.40, 0.40, 0.43))]
+    assert classify(vi) == ["caption", "caption"]  # the @handle in the header is no watermark
+
+
+def test_an_off_centre_sticker_on_a_flat_plate_is_a_caption(tmp_path):
+    """A text sticker dragged to the left (dark words on a flat white plate) over moving
+    footage is a caption; words printed off-centre on a grainy surface stay scene text."""
+    rng = np.random.default_rng(3)
+
+    def draw(i: int, t: float) -> np.ndarray:
+        yy = np.linspace(0, 1, 640)[:, None, None]
+        img = (60 + 120 * ((yy + t / 3) % 1) * np.array([1.0, 0.7, 0.4])).repeat(360, 1)  # footage: pans
+        img = img.clip(0, 255).astype(np.uint8)
+        img[140:212, 12:262] = 250  # the sticker's plate, with a margin round the words
+        cv2.putText(img, "so good", (35, 186), cv2.FONT_HERSHEY_DUPLEX, 1.0, (20, 20, 20), 2, cv2.LINE_AA)
+        surface = img[430:480, 150:350].astype(np.int16) * 0 + rng.integers(90, 170, (50, 200, 3))
+        img[430:480, 150:350] = surface.astype(np.uint8)  # a grainy printed surface
+        cv2.putText(img, "MATCHA", (170, 466), cv2.FONT_HERSHEY_DUPLEX, 1.0, (255, 255, 255), 2, cv2.LINE_AA)
+        return img
+
+    path = write_video(tmp_path / "sticker.mp4", draw, n_frames=72, size=(360, 640))
+    sig = OnscreenTextAnalyzer().analyze(decode_clip(str(path)), AnalysisContext())
+    assert "so good" in (sig.evidence["hook_text"] or "").lower()
+    assert "matcha" not in (sig.evidence["hook_text"] or "").lower()

@@ -39,6 +39,10 @@ TESS_LANG = {"Latin": "vie", "Cyrillic": "rus", "Arabic": "ara", "Devanagari": "
              "Hangul": "kor"}
 # Scripts RapidOCR cannot read: tried on a line it read poorly (Latin/vie only when hinted).
 UNREAD_SCRIPTS = ("Cyrillic", "Arabic", "Devanagari", "Thai", "Hangul")
+# Confidence (0-1) a read needs, where a model gives confident-looking reads of other
+# scripts: Thai's reads Cyrillic, Arabic or Latin lines as Thai at 0.4-0.7 (its real reads
+# of Thai captions measured 0.85-0.94); other models stay under 0.6 on foreign lines.
+SCRIPT_MIN_SCORE = {"Thai": 0.8}
 # Vietnamese-only letters (RapidOCR keeps ă đ ơ ư; the stacked tones are in U+1EA0-1EF9).
 VIET_MARKS = set("ăĂđĐơƠưƯ")
 VIET_SHARED = set("àáâãèéêìíòóôõùúýĩũ")
@@ -153,25 +157,43 @@ def _api(lang: str):
                                    oem=tesserocr.OEM.LSTM_ONLY)
 
 
-def line_images(image: np.ndarray, box_px: tuple[float, float, float, float], height: int = 40) -> list[np.ndarray]:
-    """One detected line prepared for Tesseract: black text on white, one image per
-    plausible polarity (the likelier first), uint8 (about ``height`` + 24 px tall).
-    ``box_px`` = (x0, y0, x1, y1) pixels of the RGB frame ``image`` (H, W, 3).
+def _band(mapped: np.ndarray, height: int) -> np.ndarray | None:
+    """The rows of ``mapped`` (float, text dark on 255) that hold text, scaled to ``height``
+    and given a white margin; None without text."""
+    rows = np.flatnonzero(np.mean(mapped < 128, axis=1) > 0.004)
+    if rows.size == 0:
+        return None
+    band = mapped[max(0, rows[0] - 2):rows[-1] + 3]
+    s = height / band.shape[0]
+    band = cv2.resize(band, (max(1, round(band.shape[1] * s)), height), interpolation=cv2.INTER_AREA)
+    return cv2.copyMakeBorder(band.astype(np.uint8), 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+
+
+def line_images(image: np.ndarray, box_px: tuple[float, float, float, float], height: int = 40
+                ) -> dict[str, np.ndarray]:
+    """One detected line prepared for Tesseract in up to three ways, each black text on
+    white, uint8 (about ``height`` + 24 px tall), keyed ``fill`` / ``likely`` / ``other``,
+    in the order to try them. ``box_px`` = (x0, y0, x1, y1) pixels of the RGB frame
+    ``image`` (H, W, 3).
 
     The detector's boxes are tight, so the crop is widened sideways only (a taller one
-    takes in the neighbouring lines). The background level is the median of the box's top
-    and bottom rows (the detector pads its boxes; inside a caption plate they are the
-    plate); the text is the brighter or the darker extreme. Each polarity maps text to
-    black and the background, and anything beyond it such as the dark outline of a white
-    caption, to white, keeping anti-aliased edges; then the rows holding text are scaled
-    to ``height`` (Tesseract reads best at 30-40 px). The likelier polarity is the extreme
-    with more pixels (a caption's fill outweighs its outline)."""
+    takes in the neighbouring lines); it is worked on at twice ``height``, then the rows
+    holding text are scaled to ``height`` (Tesseract reads best at 30-40 px).
+
+    - ``likely`` / ``other``: the text is the brighter or the darker extreme against the
+      background level (the median of the box's top and bottom rows: the detector pads its
+      boxes; inside a caption plate they are the plate). Text maps to black, the
+      background and anything beyond it to white, keeping anti-aliased edges. The likely
+      polarity is the extreme with more pixels.
+    - ``fill``: for the commonest TikTok caption, white letters with a dark outline over
+      busy footage: the bright pixels within an outline's width of dark ones. Tried first
+      when most bright pixels sit next to dark ones."""
     h, w = image.shape[:2]
     x0, y0, x1, y1 = box_px
     pad = 0.3 * (y1 - y0)
     crop = image[max(0, int(y0)):min(h, int(np.ceil(y1))), max(0, int(x0 - pad)):min(w, int(np.ceil(x1 + pad)))]
     if crop.shape[0] < 4 or crop.shape[1] < 4:
-        return []
+        return {}
     grey = cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2GRAY).astype(np.float32)
     scale = 2 * height / grey.shape[0]  # work at twice the target: the text band is shorter than the box
     grey = cv2.resize(grey, (max(1, round(grey.shape[1] * scale)), 2 * height), interpolation=cv2.INTER_CUBIC)
@@ -180,19 +202,23 @@ def line_images(image: np.ndarray, box_px: tuple[float, float, float, float], he
     hi, lo = float(np.percentile(grey, 99)), float(np.percentile(grey, 1))
     n_hi = int(np.sum(grey > bg + 0.5 * (hi - bg)))
     n_lo = int(np.sum(grey < bg - 0.5 * (bg - lo)))
-    out = []
-    for text_level in ((hi, lo) if n_hi >= n_lo else (lo, hi)):
-        if abs(bg - text_level) < 20:  # no contrast on this side
-            continue
-        mapped = np.clip((grey - text_level) / (bg - text_level), 0.0, 1.0) * 255.0
-        rows = np.flatnonzero(np.mean(mapped < 128, axis=1) > 0.004)
-        if rows.size == 0:
-            continue
-        band = mapped[max(0, rows[0] - 2):rows[-1] + 3]
-        s = height / band.shape[0]
-        band = cv2.resize(band, (max(1, round(band.shape[1] * s)), height), interpolation=cv2.INTER_AREA)
-        out.append(cv2.copyMakeBorder(band.astype(np.uint8), 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255))
-    return out
+    out: dict[str, np.ndarray] = {}
+    for name, text_level in zip(("likely", "other"), (hi, lo) if n_hi >= n_lo else (lo, hi)):
+        if abs(bg - text_level) >= 20:  # else no contrast on this side
+            band = _band(np.clip((grey - text_level) / (bg - text_level), 0.0, 1.0) * 255.0, height)
+            if band is not None:
+                out[name] = band
+    bright, dark = grey > lo + 0.75 * (hi - lo), grey < lo + 0.35 * (hi - lo)
+    k = max(3, round(0.24 * height))  # an outline's width at the working scale, and some
+    near = cv2.dilate(dark.astype(np.uint8), np.ones((k, k), np.uint8)) > 0
+    fill = bright & near
+    band = _band(np.where(fill, 0.0, 255.0), height) if hi - lo >= 60 else None
+    if band is None:
+        return out
+    # outlined: most bright pixels border dark ones, and the background is not itself that
+    # dark (white words on a black bar map cleanly as "likely", keeping their accents)
+    outlined = fill.sum() >= 0.5 * max(1, bright.sum()) and bg - lo > 0.3 * (hi - lo)
+    return {"fill": band, **out} if outlined else {**out, "fill": band}
 
 
 def tesseract_line(grey: np.ndarray, script: str) -> tuple[str, float]:
@@ -202,7 +228,8 @@ def tesseract_line(grey: np.ndarray, script: str) -> tuple[str, float]:
     with _LOCK:  # one engine per language per process: keep threads off each other's
         api = _api(TESS_LANG[script])
         api.SetImage(Image.fromarray(grey))
-        text = " ".join(api.GetUTF8Text().split())
+        # without bidi marks (U+200E/F...) Tesseract puts round right-to-left runs
+        text = " ".join("".join(c for c in api.GetUTF8Text() if unicodedata.category(c) != "Cf").split())
         confs = api.AllWordConfidences()
         conf = float(np.mean(confs)) / 100.0 if confs else 0.0
     return text, conf
@@ -226,10 +253,11 @@ class LineReader:
     Attributes:
         min_score: confidence (0-1) a second read needs.
         accept: confidence that stops trying further scripts.
-        max_reads: Tesseract reads per video at most (the cost guard; ~15-60 ms each).
+        max_reads: Tesseract reads per video at most (the cost guard: one read of a caption
+            line measured 0.1-0.25 of a RapidOCR frame's det + rec; the hook is read first).
         reads: Tesseract reads done so far.
         vietnamese: a Vietnamese line was seen (poor lines are then tried with ``vie`` too).
-        flip: try the polarity :func:`line_images` finds less likely first (it won last).
+        prefer: the :func:`line_images` preparation that won last in this video (tried first).
     """
 
     min_score: float = 0.6
@@ -237,7 +265,7 @@ class LineReader:
     max_reads: int = 40
     reads: int = 0
     vietnamese: bool = False
-    flip: bool = False
+    prefer: str | None = None
     seen: Counter = field(default_factory=Counter)
     _cache: list = field(default_factory=list)
 
@@ -249,55 +277,70 @@ class LineReader:
         return False, None
 
     def reread(self, image: np.ndarray, box_px: tuple[float, float, float, float], box: Box,
-               first: str, first_score: float) -> Reread | None:
+               first: str, first_score: float, centred: bool = True) -> Reread | None:
         """A better read of the line at ``box_px`` (pixels; ``box`` the same in fractions)
         than RapidOCR's ``first`` (score ``first_score``), or None (keep the first read /
-        nothing readable). Decides whether a second read is needed at all."""
+        nothing readable). Decides whether a second read is needed at all: a poor first
+        read is tried with every script model (up to 11 reads), so only when ``centred``
+        (where captions sit: the hook text); a Vietnamese one with ``vie`` alone."""
         scripts = available_scripts()
         if not scripts:
             return None
         poor = not first.strip() or first_score < 0.75 or garbled(first)
+        if poor and not centred:
+            return None
         if poor:
             order = [s for s, _ in self.seen.most_common() if s in UNREAD_SCRIPTS and s in scripts]
             order += [s for s in UNREAD_SCRIPTS if s in scripts and s not in order]
             if self.vietnamese and "Latin" in scripts:
                 order.append("Latin")
-        elif vietnamese_hint(first) and "Latin" in scripts:
+        elif "Latin" in scripts and (vietnamese_hint(first) or (self.vietnamese and not first.isascii())):
             self.vietnamese = True
             order = ["Latin"]
         else:
             return None
-        images = line_images(image, box_px)
-        if not images:
+        prepared = line_images(image, box_px)
+        if not prepared:
             return None
-        if self.flip and len(images) == 2:  # the other polarity won last time in this video
-            images = images[::-1]
-        thumb = cv2.resize(images[0], (48, 12), interpolation=cv2.INTER_AREA).astype(np.float32)
+        key = next(prepared[n] for n in ("likely", "other", "fill") if n in prepared)
+        thumb = cv2.resize(key, (48, 12), interpolation=cv2.INTER_AREA).astype(np.float32)
+        if self.prefer in prepared:  # the way that won last time in this video first
+            prepared = {self.prefer: prepared[self.prefer], **prepared}
+        names, images = list(prepared), list(prepared.values())
         hit, result = self._cached(box, thumb)
         if hit:
             return result
         best: Reread | None = None
         won = None
+        ranked: dict[str, float] = {}
         for k, grey in enumerate(images):
-            for script in order:
+            # every script on the first preparation; the other preparations only with the
+            # three scripts that read best so far (a new line costs 5 + 3 + 3 reads at most)
+            tries = order if k == 0 else sorted(ranked, key=ranked.get, reverse=True)[:3]
+            for script in tries:
                 if self.reads >= self.max_reads:
                     break
                 text, conf = tesseract_line(grey, script)
                 self.reads += 1
                 score = conf * script_share(text, script)
+                ranked[script] = max(ranked.get(script, 0.0), score)
+                if score < SCRIPT_MIN_SCORE.get(script, 0.0):
+                    score = 0.0
                 if script == "Latin" and not poor and not _same_skeleton(first, text):
                     continue  # the second read must be the same line, with its accents back
                 if score > 0 and (best is None or score > best.score):
                     best, won = Reread(text, round(score, 3), script), k
-                if score >= self.accept:
+                # a script already found in this video needs only min_score (Thai's model,
+                # for one, reads Arabic as confident-looking Thai)
+                if score >= (self.min_score if self.seen.get(script) else self.accept):
                     break
-            if best is not None and best.score >= self.accept:
+            if best is not None and best.score >= (self.min_score if self.seen.get(best.script) else self.accept):
                 break
         if best is not None and best.score < self.min_score:
             best = None
         if best is not None:
             self.seen[best.script] += 1
-            self.flip = self.flip != (won == 1)
+            self.prefer = names[won]
         self._cache.append((box, thumb, best))
         return best
 

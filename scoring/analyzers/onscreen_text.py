@@ -31,7 +31,14 @@ import numpy as np
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
 from scoring.analyzers.ocr_scripts import LineReader, garbled, script_of
 from scoring.analyzers.registry import register_analyzer
-from scoring.analyzers.text_kinds import TextKindConfig, classify, on_a_surface, watermark_handle
+from scoring.analyzers.text_kinds import (
+    TextKindConfig,
+    classify,
+    on_a_surface,
+    on_plate,
+    sticker,
+    watermark_handle,
+)
 from scoring.media.clip import Clip
 
 
@@ -114,8 +121,9 @@ class OnscreenTextConfig:
         as "text present, not read" when it is at least this wide (share of the frame
         width), centred like a caption, and seen in this many hook frames.
     reread_min_score: confidence (0-1) a second read (Tesseract, per script) needs.
-    reread_min_px / reread_min_width: a line is read again only when at least this tall
-        (pixels of the analysis frame) and this wide (share of the frame width).
+    reread_min_px / reread_min_width / reread_min_aspect: a line is read again only when
+        at least this tall (pixels of the analysis frame), this wide (share of the frame
+        width) and this many times wider than tall (a word, not an emoji or a logo).
     """
 
     safe_zone: SafeZone = field(default_factory=SafeZone)
@@ -135,6 +143,7 @@ class OnscreenTextConfig:
     reread_min_score: float = 0.6
     reread_min_px: float = 8.0
     reread_min_width: float = 0.05
+    reread_min_aspect: float = 2.0
 
 
 @dataclass
@@ -148,6 +157,7 @@ class TextLine:
     kind: str = "caption"
     script: str | None = None
     tilt: float = 0.0
+    plate: bool = False  # on a flat-coloured plate (text_kinds.on_plate)
 
 
 @dataclass
@@ -163,6 +173,7 @@ class TextItem:
     script: str | None = None
     tilt: float = 0.0
     boxes: list = field(default_factory=list)  # every box it was seen at (motion: text_kinds.on_a_surface)
+    plates: int = 0  # sightings on a flat plate (text_kinds.sticker)
 
     @property
     def key(self) -> str:
@@ -218,8 +229,10 @@ def read_text_and_unread(image: np.ndarray, cfg: OnscreenTextConfig | None = Non
         if frac[3] - frac[1] > cfg.max_line_height:
             continue
         script = script_of(text)
-        big_enough = (y1 - y0) >= cfg.reread_min_px and frac[2] - frac[0] >= cfg.reread_min_width
-        again = reader.reread(image, (x0, y0, x1, y1), frac, text, float(score)) if big_enough else None
+        big_enough = ((y1 - y0) >= cfg.reread_min_px and frac[2] - frac[0] >= cfg.reread_min_width
+                      and (x1 - x0) >= cfg.reread_min_aspect * (y1 - y0))  # not an emoji or a logo
+        centred = abs((frac[0] + frac[2]) / 2 - 0.5) <= cfg.kinds.centre_tolerance
+        again = reader.reread(image, (x0, y0, x1, y1), frac, text, float(score), centred) if big_enough else None
         if again is not None:
             text, score, script = again.text, again.score, again.script
         elif float(score) < cfg.min_score or len(_norm(text)) < cfg.min_chars or garbled(text):
@@ -233,6 +246,8 @@ def read_text_and_unread(image: np.ndarray, cfg: OnscreenTextConfig | None = Non
         lines.append(TextLine(text, round(float(score), 3), frac, script=script, tilt=_tilt(quad)))
     for line, kind in zip(lines, classify([(ln.text, ln.box) for ln in lines], cfg.kinds)):
         line.kind = kind
+        if kind == "scene":  # a sticker off the centre line is told by its plate, over frames
+            line.plate = on_plate(image, line.box, cfg.kinds)
     return lines, unread
 
 
@@ -313,19 +328,20 @@ class OnscreenTextAnalyzer(Analyzer):
     seen), ``watermark_handle`` (its ``@handle`` without the @, None without),
     ``scene_items`` (distinct lines of scene text), ``hook_text_script`` (the writing
     system of most of the hook captions' letters: Latin, Cyrillic, Arabic, Devanagari,
-    Thai, Han, Japanese (kana, with or without kanji), Hangul...; None without hook text).
+    Thai, Han, Japanese (kana, with or without kanji), Hangul...; None without hook text),
+    ``second_reads`` (Tesseract line reads done for the video: the second recogniser's cost).
     Events: one ``text`` event per distinct line of any kind (t first seen, end last seen,
     seconds); labels of watermarks and scene text say so.
     """
 
     name = "onscreen_text"
-    version = "6"
+    version = "7"
     Config = OnscreenTextConfig
     profiles = frozenset({"full"})
     feature_keys = (
         "in_hook", "hook_text", "hook_words", "first_s", "anytime", "items", "outside_safe_zone",
         "outside_share", "max_line_height", "frames_read", "unread_in_hook", "watermark",
-        "watermark_handle", "scene_items", "hook_text_script",
+        "watermark_handle", "scene_items", "hook_text_script", "second_reads",
     )
     context_fields = ("safe_zone",)
     evidence_keys = ("text_in_hook", "hook_text", "text_boxes_outside_safe_zone", "hook_text_script")
@@ -345,7 +361,8 @@ class OnscreenTextAnalyzer(Analyzer):
             idx = np.flatnonzero(later)
             for k in np.unique(((np.arange(want) + 0.5) * len(idx) / want).astype(int)):  # centred spread
                 self._read(float(clip.body.times[idx[k]]), clip.body.images[idx[k]], items, state)
-        return self._summarise(items, state["read"], ctx.hook_seconds, state["unread"] >= cfg.unread_min_frames)
+        return self._summarise(items, state["read"], ctx.hook_seconds, state["unread"] >= cfg.unread_min_frames,
+                               second_reads=state["reader"].reads)
 
     def _read(self, t: float, img: np.ndarray, items: list[TextItem], state: dict) -> None:
         """Read one candidate frame unless it repeats the last one read, cannot hold text or
@@ -366,11 +383,14 @@ class OnscreenTextAnalyzer(Analyzer):
             state["unread"] += 1
         _merge(items, lines, t)
 
-    def _summarise(self, items: list[TextItem], read: int, hook_s: float, unread: bool = False) -> Signals:
+    def _summarise(self, items: list[TextItem], read: int, hook_s: float, unread: bool = False,
+                   second_reads: int = 0) -> Signals:
         zone = getattr(self, "_zone", None) or self.config.safe_zone
         for i in items:
             if i.kind == "caption" and on_a_surface(i.boxes, i.tilt, self.config.kinds):
                 i.kind = "scene"
+            elif i.kind == "scene" and sticker(i.boxes, i.plates, i.tilt, self.config.kinds):
+                i.kind = "caption"
         captions = [i for i in items if i.kind == "caption"]
         hook = [i for i in captions if i.t < hook_s]
         hook_text = reading_order(hook) or None
@@ -393,6 +413,7 @@ class OnscreenTextAnalyzer(Analyzer):
             "watermark_handle": handle,
             "scene_items": sum(i.kind == "scene" for i in items),
             "hook_text_script": hook_script,
+            "second_reads": second_reads,
         }
         evidence = {"text_in_hook": features["in_hook"], "hook_text": hook_text,
                     "text_boxes_outside_safe_zone": len(outside), "hook_text_script": hook_script}
@@ -443,10 +464,11 @@ def _merge(items: list[TextItem], lines: list[TextLine], t: float) -> None:
         match = next((i for i in items if _same(i, line)), None)
         if match is None:
             items.append(TextItem(line.text, line.score, line.box, round(t, 3), round(t, 3), line.kind, line.script,
-                                  line.tilt, [line.box]))
+                                  line.tilt, [line.box], int(line.plate)))
             continue
         match.end = round(t, 3)
         match.boxes.append(line.box)
+        match.plates += int(line.plate)
         match.tilt = max(match.tilt, line.tilt)
         if line.score > match.score:
             match.text, match.score, match.box, match.script = line.text, line.score, line.box, line.script
