@@ -14,6 +14,7 @@ EVIDENCE_KEYS: tuple[str, ...] = (
     "sharpness", "brightness", "noise_level", "visual_quality",
     "product_first_seen_s", "product_visible_ratio", "product_mentions", "brand_mentions", "cta",
     "engagement_rate",
+    "sound_class",
 )
 
 VIDEO_FIELDS: tuple[str, ...] = (

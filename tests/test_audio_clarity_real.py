@@ -70,7 +70,7 @@ def test_clarity_falls_down_the_ladder(recording, kind):
 @pytest.mark.parametrize("kind", sorted(LEVELS))
 def test_audio_clarity_subscore_falls_down_the_ladder(recording, kind):
     scorer = load_scorer("audio_clarity")
-    assert scorer.model_id == "audio_clarity@prior-3"
+    assert scorer.model_id == "audio_clarity@prior-4"
     rungs = ladder_features(recording, kind)
     full = [scorer.score(f).value for f in rungs]
     fast = [scorer.score({k: v for k, v in f.items() if not k.startswith("dnsmos.")}).value for f in rungs]
