@@ -10,7 +10,7 @@ import numpy as np
 from scoring.analyzers.audio_quality import frame_stats, speech_runs
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
 from scoring.analyzers.registry import register_analyzer
-from scoring.analyzers.sound_class import bed_tonality, sung
+from scoring.analyzers.sound_class import bed_tonality, level_spread_db, sung
 from scoring.analyzers.vad import segments_from_probabilities, speech_probabilities
 from scoring.media.clip import Clip
 
@@ -42,7 +42,8 @@ def split_sung(samples: np.ndarray, rate: int, probs: np.ndarray, segments: list
     for group in speech_runs(segments, max_gap_s):
         span = (stats.times >= group[0][0] - 0.5) & (stats.times <= group[-1][1] + 0.5)
         tonal, _ = bed_tonality(stats, span)
-        (sung_segs if sung(probs, group[0][0], group[-1][1], tonal, **rule) else spoken).extend(group)
+        spread = level_spread_db(stats, span)
+        (sung_segs if sung(probs, group[0][0], group[-1][1], tonal, spread, **rule) else spoken).extend(group)
     return spoken, sung_segs
 
 
@@ -86,6 +87,7 @@ class SpeechConfig:
     sung_confident_p: float = 0.8
     sung_max_confident: float = 0.6
     sung_min_tonality: float = 0.2
+    sung_max_spread_db: float = 18.0
 
 
 @register_analyzer
@@ -118,7 +120,8 @@ class SpeechAnalyzer(Analyzer):
                 segs, sung_segs = split_sung(audio.samples, audio.rate, probs, segs, cfg.max_gap_s,
                                              confident_p=cfg.sung_confident_p,
                                              max_confident=cfg.sung_max_confident,
-                                             min_tonality=cfg.sung_min_tonality)
+                                             min_tonality=cfg.sung_min_tonality,
+                                             max_spread_db=cfg.sung_max_spread_db)
         duration = clip.duration_s or (audio.duration_s if audio else 0.0)
         total = sum(e - s for s, e in segs)
         in_hook = sum(max(0.0, min(e, ctx.hook_seconds) - s) for s, e in segs if s < ctx.hook_seconds)
