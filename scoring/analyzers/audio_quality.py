@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import median_filter
+from scipy.ndimage import binary_dilation, median_filter
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
 from scoring.analyzers.registry import register_analyzer
@@ -335,6 +335,7 @@ class AudioQualityAnalyzer(Analyzer):
         # voice says nothing about what a listener hears under it (and would flatter it).
         # Digital silence between words of one run of speech is a real, clean pause (TTS).
         padding = stats.power < 10 ** (cfg.digital_silence_dbfs / 10)
+        padding = binary_dilation(padding, iterations=2) if padding.any() else padding  # frames half in it
         runs = [(seg[0], seg[-1]) for seg in speech_runs(segments, cfg.run_gap_s)]
         inside = speech_mask(stats.times, [(a[0], b[1]) for a, b in runs])
         around = speech_mask(stats.times, segments, cfg.around_speech_s) & (inside | ~padding)

@@ -221,11 +221,11 @@ class SoundClassAnalyzer(Analyzer):
             features = dict.fromkeys(self.feature_keys)
             features.update({"class": "no_track", "music_led": False, "judge_speech": False})
             return self.signals(features, {"sound_class": "no_track"})
-        labels = self.label_windows(audio.samples, audio.rate, ctx)
+        stats = frame_stats(audio.samples, audio.rate)
+        labels = self.label_windows(stats, audio.samples.size / audio.rate, ctx)
         n = len(labels)
         shares = {c: labels.count(c) / n for c in SEGMENT_CLASSES} if n else {"silence": 1.0}
         klass = video_class(shares, cfg)
-        stats = frame_stats(audio.samples, audio.rate)
         beat = beat_strength(stats)
         features = {"class": klass, **{f"{c}_share": round(shares.get(c, 0.0), 3) for c in SEGMENT_CLASSES},
                     "music_led": klass == "music_led",
@@ -245,10 +245,10 @@ class SoundClassAnalyzer(Analyzer):
                 start = i
         return self.signals(features, {"sound_class": klass}, events)
 
-    def label_windows(self, samples: np.ndarray, rate: int, ctx: AnalysisContext) -> list[str]:
-        """One class of :data:`SEGMENT_CLASSES` per ``window_s`` of ``samples`` (mono)."""
+    def label_windows(self, stats: FrameStats, duration_s: float, ctx: AnalysisContext) -> list[str]:
+        """One class of :data:`SEGMENT_CLASSES` per ``window_s`` of a track of ``duration_s``
+        seconds framed as ``stats`` (:func:`~scoring.analyzers.audio_quality.frame_stats`)."""
         cfg: SoundClassConfig = self.config
-        stats = frame_stats(samples, rate)
         if stats.power.size == 0:
             return []
         speech_sig = ctx.upstream.get("speech")
@@ -256,7 +256,7 @@ class SoundClassAnalyzer(Analyzer):
         for e in speech_sig.events if speech_sig else []:
             if e.kind in vocal and e.end is not None:
                 vocal[e.kind].append((e.t, e.end))
-        n = max(1, int(math.ceil(samples.size / rate / cfg.window_s)))
+        n = max(1, int(math.ceil(duration_s / cfg.window_s)))
         win = np.minimum((stats.times / cfg.window_s).astype(int), n - 1)
         power = np.bincount(win, stats.power, n) / np.maximum(np.bincount(win, minlength=n), 1)
         labels = ["silence" if 10 * math.log10(p + 1e-20) < cfg.silence_dbfs else "" for p in power]
