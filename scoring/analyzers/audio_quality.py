@@ -159,6 +159,23 @@ def dynamics_db(stats: FrameStats, lo_hz: float = 300.0, hi_hz: float = 4000.0, 
     return min(spread, cap_db)
 
 
+def windowed_dynamics_db(stats: FrameStats, mask: np.ndarray, window: int = 250, percentile: float = 25.0
+                         ) -> float | None:
+    """:func:`dynamics_db` of every ``window`` frames of ``mask`` (hop a quarter window), the
+    ``percentile`` of them (dB): the stretches where a second voice or noise fills the pauses,
+    which a clip-wide spread loses once the louder talker's own pauses dominate it. The
+    clip-wide value when ``mask`` holds under two windows' frames."""
+    idx = np.flatnonzero(mask)
+    if idx.size < 2 * window:
+        return dynamics_db(stats, mask=mask)
+    values = []
+    for start in range(0, idx.size - window + 1, window // 4):
+        sub = np.zeros(mask.shape, bool)
+        sub[idx[start:start + window]] = True
+        values.append(dynamics_db(stats, mask=sub))
+    return float(np.percentile([v for v in values if v is not None], percentile))
+
+
 def modulation_index(stats: FrameStats, lo_hz: float = 300.0, hi_hz: float = 4000.0,
                      mask: np.ndarray | None = None) -> float | None:
     """Envelope modulation of 300-4000 Hz frame energy over the clip: variance over squared
@@ -267,7 +284,7 @@ class AudioQualityConfig:
     full_dynamics_db: float = 43.0  # clarity: dynamics at or above this cost nothing
     dynamics_weight: float = 3.0  # ... penalty per dB of dynamics missing
     full_bandwidth_hz: float = 4000.0  # ... bandwidth at or above this cost nothing
-    muffle_per_khz: float = 6.0  # ... penalty per kHz of bandwidth missing
+    muffle_per_khz: float = 10.0  # ... penalty per kHz of bandwidth missing
     quiet_dbfs: float = -26.0  # ... speech level under this costs a point per dB
     loud_percentile: float = 70.0  # bandwidth is measured on speech frames above this power percentile
     min_clarity_speech_s: float = 2.0  # clarity reads the pauses between words: under 2 s of speech it is None
@@ -278,6 +295,8 @@ class AudioQualityConfig:
     around_speech_s: float = 1.0  # noise, dynamics and modulation are read this close to speech only
     digital_silence_dbfs: float = -90.0  # frames below this outside a run of speech are padding
     run_gap_s: float = 2.0  # speech segments closer than this form one run
+    window_frames: int = 250  # dynamics are read over 4 s windows of frames around speech...
+    window_percentile: float = 25.0  # ... and the worse quarter of them counts
 
 
 @register_analyzer
@@ -353,7 +372,7 @@ class AudioQualityAnalyzer(Analyzer):
                      and bg_dbfs >= cfg.music_min_background_dbfs)
         speech_ltas = np.maximum(stats.spectrum[is_speech].mean(axis=0) - bg_ltas, 0.0)
         hf = band_ratio_db(speech_ltas, stats.freqs, cfg.hf_split_hz)
-        dyn = dynamics_db(stats, mask=around)
+        dyn = windowed_dynamics_db(stats, around, cfg.window_frames, cfg.window_percentile)
         # bandwidth from the loudest speech frames, where the main voice dominates a second talker
         loud = is_speech & (stats.power >= np.percentile(stats.power[is_speech], cfg.loud_percentile))
         loud_ltas = stats.spectrum[loud].mean(axis=0)
