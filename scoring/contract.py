@@ -16,6 +16,7 @@ EVIDENCE_KEYS: tuple[str, ...] = (
     "engagement_rate",
     "hook_text_script",
     "is_download", "watermark_handle", "content_box",
+    "sound_class",
 )
 
 VIDEO_FIELDS: tuple[str, ...] = (

@@ -244,14 +244,21 @@ class Worker:
             result.reasons.extend(r.to_dict() for r in sub.reasons)
 
 
+MUSIC_RIGHTS = ("uses music: Spark Ads need original sound or TikTok's Commercial Music Library; "
+                "check before requesting")
+
+
 def _note_watermark(result: VideoResult) -> None:
     """Rights risks become reasons (dimension ``rights``): another creator's footage (a
-    ``stitch`` event: stitch or duet), and the handle in a platform watermark: it fills
-    ``creator`` when the manifest gave none; a manifest creator that differs from it
-    means a re-upload of someone else's post."""
+    ``stitch`` event: stitch or duet), a music-led soundtrack (``sound_class``), and the
+    handle in a platform watermark: it fills ``creator`` when the manifest gave none; a
+    manifest creator that differs from it means a re-upload of someone else's post."""
     for e in result.events:
         if e.get("kind") == "stitch":
             result.reasons.append({"dimension": "rights", "impact": 0.0, "t": e.get("t"), "text": e["label"]})
+    if result.features.get("sound_class.music_led"):  # issue 20: music is licensed apart from the post
+        result.reasons.append({"dimension": "rights", "impact": 0.0, "t": None,
+                               "text": MUSIC_RIGHTS})
     handle = result.features.get("watermark.handle") or result.features.get("onscreen_text.watermark_handle")
     if not handle:
         return

@@ -7,7 +7,9 @@ active level) and makes four worse copies:
 * ``babble``: a second real talker (another recording, looped) at 20 / 10 / 5 / 0 dB;
 * ``lowpass``: 8th-order Butterworth low-pass at 3000 / 2000 / 1000 / 500 Hz ("muffled";
   the phone call is band-limited near 3.8 kHz already, so a 4 kHz cut changes nothing);
-* ``quiet``: the whole track 12 / 20 / 28 / 36 dB quieter.
+* ``quiet``: the whole track 12 / 20 / 28 / 36 dB quieter;
+* ``conversation``: a real two-person conversation (the pyannote sample; LibriSpeech under
+  the pyannote recording itself) at 20 / 10 / 5 / 0 dB.
 
 SNR is speech power over interferer power measured over the speech frames of the clean track.
 """
@@ -21,22 +23,27 @@ import numpy as np
 from scipy.signal import butter, sosfilt
 
 RATE = 16000
-MEDIA = Path(__file__).resolve().parent.parent.parent / "shared" / "media"
+# ../shared/media next to the checkout (a worktree one level deeper finds it two levels up)
+MEDIA = next((p / "shared" / "media" for p in Path(__file__).resolve().parents[2:4]
+              if (p / "shared" / "media").is_dir()), Path(__file__).resolve().parents[2] / "shared" / "media")
 RECORDINGS = {
     "jfk": "speech_jfk.flac",
     "librispeech": "speech_librispeech_198-209-0000.ogg",
     "pesq": "audio_pesq_speech_clean.wav",
     "pyannote": "speech_pyannote_sample.wav",
     "es_testimonial": "ugc/s_es_testimonial.mp4",  # a creator's Spanish testimonial (video's audio track)
+    "es_rotated": "ugc/v_es_rotated_talk.mp4",  # a Spanish instructor to camera, lapel mic
+    "ar_car": "ugc/v_ar_car_talk.mp4",  # an Egyptian-Arabic selfie talk in a car
 }
 LEVELS = {
     "noise": (20.0, 10.0, 5.0, 0.0),
     "babble": (20.0, 10.0, 5.0, 0.0),
     "lowpass": (3000.0, 2000.0, 1000.0, 500.0),
     "quiet": (12.0, 20.0, 28.0, 36.0),
+    "conversation": (20.0, 10.0, 5.0, 0.0),
 }
 BABBLE_FROM = {"jfk": "librispeech", "librispeech": "jfk", "pesq": "pyannote", "pyannote": "librispeech",
-               "es_testimonial": "librispeech"}
+               "es_testimonial": "librispeech", "es_rotated": "jfk", "ar_car": "jfk"}
 
 
 def load(name: str) -> np.ndarray:
@@ -81,8 +88,9 @@ def ladder(name: str, kind: str) -> list[np.ndarray]:
     for value in LEVELS[kind]:
         if kind == "noise":
             out.append(_mix(clean, pink(clean.size, 7), value))
-        elif kind == "babble":
-            talker = normalised(load(BABBLE_FROM[name]))
+        elif kind in ("babble", "conversation"):
+            other = BABBLE_FROM[name] if kind == "babble" else ("librispeech" if name == "pyannote" else "pyannote")
+            talker = normalised(load(other))
             out.append(_mix(clean, talker[: max(1, talker.size)], value))
         elif kind == "lowpass":
             out.append(sosfilt(butter(8, value, "lowpass", fs=RATE, output="sos"), clean).astype(np.float32))

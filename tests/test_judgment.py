@@ -67,8 +67,9 @@ def test_prior_2_is_default_and_prior_1_stays_loadable():
 
 
 def test_a_bare_name_means_the_newest_built_in_prior():
-    assert load_scorer("audio_clarity").model_id == "audio_clarity@prior-3"
-    assert {"audio_clarity@prior-1", "audio_clarity@prior-2", "audio_clarity@prior-3"} <= set(list_models())
+    assert load_scorer("audio_clarity").model_id == "audio_clarity@prior-4"
+    assert {"audio_clarity@prior-1", "audio_clarity@prior-2", "audio_clarity@prior-3",
+            "audio_clarity@prior-4"} <= set(list_models())
     assert load_scorer("audio_clarity@prior-2").model_id == "audio_clarity@prior-2"
     assert load_scorer("visual_clarity").model_id == "visual_clarity@prior-4"
     assert load_scorer("visual_clarity@prior-2").model_id == "visual_clarity@prior-2"

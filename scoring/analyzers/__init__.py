@@ -16,6 +16,7 @@ from scoring.analyzers import (  # noqa: F401  (registration)
     onscreen_text,
     packshot,
     picture,
+    sound_class,  # speech, singing, music, ambience (issue 20)
     speech,
     stitch,
     visual_quality,

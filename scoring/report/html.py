@@ -42,7 +42,7 @@ def _video_data(v: dict[str, Any]) -> dict[str, Any]:
         "events": [e for e in (v.get("events") or []) if e.get("kind") in TIMELINE_KINDS][:400],
         "duration": ev.get("duration_s"), "media": v.get("media") or {},
         "evidence": {k: ev.get(k) for k in ("duration_s", "width", "height", "speech_onset_s", "face_first_s",
-                                            "hook_text", "cuts_s", "loudness_lufs", "snr_db", "sharpness",
+                                            "hook_text", "cuts_s", "loudness_lufs", "snr_db", "sound_class", "sharpness",
                                             "product_first_seen_s", "product_visible_ratio", "transcript")},
     }
 

@@ -37,3 +37,9 @@ def derive(features: Mapping[str, Any]) -> dict[str, Any]:
     good = short >= GOOD_SHORT and long_ >= GOOD_LONG
     return {"format.short_side": short, "format.long_side": long_, "format.orientation": orientation(w, h),
             "format.resolution_ok": ok, "format.resolution_class": 2 if good else (1 if ok else 0)}
+
+
+def derive_sound(features: Mapping[str, Any]) -> dict[str, Any]:
+    """``sound_class.not_music_led``: True unless the ``sound_class`` analyzer found the
+    track music-led, so speech is judged as before wherever that analyzer did not run."""
+    return {"sound_class.not_music_led": features.get("sound_class.music_led") is not True}

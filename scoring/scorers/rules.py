@@ -28,7 +28,7 @@ import numpy as np
 
 from scoring.errors import ConfigError
 from scoring.scorers.base import Cap, Reason, Scorer, SubScore
-from scoring.scorers.derived import derive
+from scoring.scorers.derived import derive, derive_sound
 
 NEUTRAL = 70.0  # a term at this score neither helps nor hurts in the reasons
 GOOD, BAD = 85.0, 60.0
@@ -232,7 +232,7 @@ class RuleScorer(Scorer):
         return SubScore(self.name, None, [], self.model_id, coverage=0.0, not_measured=[text])
 
     def score(self, features: Mapping[str, Any]) -> SubScore:
-        features = {**derive(features), **features}
+        features = {**derive(features), **derive_sound(features), **features}
         if self.requires and all_hold(self.requires, features) is False:
             return self._not_measured(self.requires_text or "nothing to measure")
         for gate in self.gates:
