@@ -18,10 +18,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "scoring"
 
-FOUNDATION = {"errors", "bits", "threads", "contract"}
+FOUNDATION = {"errors", "bits", "threads", "contract", "paths"}
 # unit -> the units it may import (besides itself, FOUNDATION and ``scoring.__version__``)
 ALLOWED: dict[str, set[str]] = {
-    "errors": set(), "bits": set(), "threads": set(), "contract": set(),
+    "errors": set(), "bits": set(), "threads": set(), "contract": set(), "paths": set(),
     "inputs": set(),
     "results": {"inputs"},
     "media": set(),                                   # decode, probe, frames: no analysis
