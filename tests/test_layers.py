@@ -10,6 +10,7 @@ mistake. ``KNOWN`` lists today's violations, each to be removed as it is fixed.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -155,8 +156,28 @@ def test_the_walker_sees_function_level_relative_and_from_package_imports(tmp_pa
         "scoring.media", "scoring.pipeline", "scoring", "scoring.analyzers.base", "scoring.report"}
 
 
+def test_architecture_doc_draws_the_same_table():
+    """docs/ARCHITECTURE.md lists each unit's allowed imports; it must be this table."""
+    text = (ROOT.parent / "docs" / "ARCHITECTURE.md").read_text()
+    block = text.split("```")[1]
+    drawn: dict[str, set[str]] = {}
+    last = None
+    for line in block.splitlines():
+        m = re.match(r"^(?:tier \d+)?\s+(\w+)\s+-> (.*)$", line)
+        if m:
+            last = m.group(1)
+            drawn[last] = set()
+            rest = m.group(2)
+        elif last and line.startswith(" " * 20) and "," in line:
+            rest = line
+        else:
+            continue
+        drawn[last] |= {u.strip() for u in re.split(r"\s{2,}", rest.strip())[0].split(",") if u.strip()}
+    assert drawn == {u: a for u, a in ALLOWED.items() if a}
+
+
 HEAVY = ("av", "cv2", "torch", "onnxruntime", "ctranslate2", "scoring.pipeline", "scoring.analyzers",
-         "scoring.media", "scoring.engines")
+         "scoring.media", "scoring.engines", "scoring.api", "scoring.cli", "scoring.run")
 
 
 def test_ranking_and_results_import_no_pipeline_analyzer_or_media():
