@@ -187,3 +187,11 @@ def test_ranking_and_results_import_no_pipeline_analyzer_or_media():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_no_test_skips_over_our_own_modules():
+    """``importorskip("scoring...")`` would turn a broken import of ours into a skip."""
+    tests = Path(__file__).resolve().parent
+    hits = [p.name for p in tests.glob("*.py")
+            if re.search(r"importorskip\(\s*['\"]scoring", p.read_text()) and p.name != Path(__file__).name]
+    assert hits == []
