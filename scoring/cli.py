@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from tqdm import tqdm
+
 from scoring import __version__
 from scoring.engines.base import DEFAULT_TIMEOUT_S
 from scoring.errors import ConfigError, MediaError
@@ -120,17 +122,19 @@ def _status_printer(quiet: bool):
 
 
 def _progress_printer(quiet: bool):
-    """A progress bar with ETA on a terminal; one line per video when stderr is a log.
+    """A tqdm progress bar with ETA on a terminal; one line per video when stderr is a log.
 
     The ETA comes from the rate observed since the first video finished, so model
-    loading and the first video's warm-up do not inflate it.
+    loading and the first video's warm-up do not inflate it (tqdm's own estimate counts
+    from the start, so the bar shows ours instead).
     """
     tty = sys.stderr.isatty()
     failed = 0
     first: tuple[float, int] | None = None
+    bar = None
 
     def show(done: int, total: int, result) -> None:
-        nonlocal failed, first
+        nonlocal failed, first, bar
         if quiet:
             return
         now = time.perf_counter()
@@ -145,11 +149,14 @@ def _progress_printer(quiet: bool):
         else:
             eta_text = "ETA …"
         if tty:
-            width = 28
-            fill = int(width * done / total)
-            bar = "█" * fill + "░" * (width - fill)
-            print(f"\r{bar} {done}/{total} videos · {failed} failed · {eta_text} ",
-                  end="" if done < total else "\n", file=sys.stderr, flush=True)
+            if bar is None:
+                bar = tqdm(total=total, initial=done - 1, file=sys.stderr, ascii=False, dynamic_ncols=True,
+                           bar_format="{bar:28} {n_fmt}/{total_fmt} videos · {desc}")
+            bar.set_description_str(f"{failed} failed · {eta_text}", refresh=False)
+            bar.update(done - bar.n)
+            bar.refresh()  # every video: a result is rare enough, and tqdm would skip fast ones
+            if done >= total:
+                bar.close()
             return
         status = "ok" if result.status == "ok" else f"FAILED ({result.error['code']}: {result.error['message']})"
         print(f"[{done:>{len(str(total))}}/{total}] {Path(result.ref.path).name}: {status} "

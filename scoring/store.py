@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring.analyzers.base import Analyzer, Signals
+from scoring.paths import user_cache_dir
 
 CHUNK = 1 << 20
 
@@ -84,9 +85,8 @@ def analyzer_cache_keys(analyzers: list[Analyzer], plan_key: str) -> dict[str, s
 
 
 def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/sparkscout`` or ``~/.cache/sparkscout`` (read when called)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "sparkscout"
+    """``$XDG_CACHE_HOME/sparkscout`` or ``~/.cache/sparkscout`` on Linux (read when called)."""
+    return user_cache_dir()
 
 
 # --- run outputs -------------------------------------------------------------------

@@ -103,8 +103,10 @@ def test_visual_clarity_prior_3_keeps_capped_blur_levels_in_order():
     cap_span 0.5 keeps all three apart and in order, under the ceiling of 30."""
     old = [load_scorer("visual_clarity@prior-2").score(f).value for f in _BLURRED]
     new = [load_scorer("visual_clarity@prior-3").score(f).value for f in _BLURRED]
-    assert old == [28.8, 28.8, 28.7]
-    assert new == [27.0, 26.9, 26.8]
+    ceiling = 30.0
+    assert all(v <= ceiling for v in old + new)             # the blur cap holds in both
+    assert not old[0] > old[1] > old[2]                     # prior-2 collapses some levels
+    assert new[0] > new[1] > new[2]                         # prior-3: more blur, lower, strictly
 
 
 def test_hook_prior_2_no_speech_is_worse_than_late_speech():

@@ -313,7 +313,8 @@ def test_schema_versions(tmp_path, monkeypatch, capsys):
 
 
 def test_pairs_export_is_what_sparkscout_train_reads(ledger, tmp_path):
-    labels_mod = pytest.importorskip("scoring.training.labels")
+    from scoring.training import labels as labels_mod
+
     clean, cuts, dark = (file_sha256(str(FIXTURES / n)) for n in ("clean.mp4", "cuts.mp4", "dark.mp4"))
     with Ledger.open(ledger) as led:
         led.decide(clean, "approved")

@@ -41,5 +41,6 @@ def test_the_build_prints_no_setuptools_warning(tmp_path, hook):
             assert f"scoring/builtin_models/{rel}" in names
             assert f"scoring/builtin_models/{rel.parent}/card.md" in names
         for data in ("scoring/report/assets/report.css", "scoring/report/assets/report.js",
+                     "scoring/report/assets/report.html.j2", "scoring/report/assets/explain.html.j2",
                      "scoring/ledger/web/templates/index.html", "scoring/ledger/web/templates/base.html"):
             assert data in names, data

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-import os
 import re
 import shutil
 import sqlite3
@@ -30,6 +29,7 @@ from scoring.ledger.state import (
     expiry,
     fold,
 )
+from scoring.paths import user_data_dir
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 EVENT_COLUMNS = ("id", "video_id", "kind", "at", "who", "decision", "note", "on_date", "channel", "code", "days",
@@ -41,8 +41,7 @@ MAX_NOTE = 2000
 
 def default_ledger_path() -> Path:
     """``$XDG_DATA_HOME/sparkscout/ledger.sqlite`` (``~/.local/share/...`` without it)."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "sparkscout" / "ledger.sqlite"
+    return user_data_dir() / "ledger.sqlite"
 
 
 def current_user() -> str:

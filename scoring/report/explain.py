@@ -6,19 +6,25 @@ their effect on the composite in points, why it sits below the video above it, t
 rights note (stitches, duets, re-uploads, music), what was not measured, and the edits
 to ask the creator for with their estimated gain (scoring.fixes).
 
-Everything from users or models is escaped here (``html.escape``); the fragment holds no
+The markup is ``assets/explain.html.j2``, rendered by Jinja2 with autoescape, so everything
+from users or models is escaped; the fragment holds no
 script, so serve's script-free Content-Security-Policy shows it as the report does. The
 report's table rows build the same blocks in the browser from :func:`explanation_data`.
 """
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_left
 from collections.abc import Mapping
-from html import escape
+from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from scoring.scorers import SUBSCORES
+
+ASSETS = Path(__file__).resolve().parent / "assets"  # CSS, JS and the Jinja2 templates
 
 LABELS = {"hook": "hook", "audio_clarity": "audio", "visual_clarity": "visual",
           "product_integration": "product", "engagement": "engagement"}
@@ -114,64 +120,37 @@ def explanation_data(v: Mapping[str, Any], reasons: list[Mapping[str, Any]] | No
 
 def reason_item(r: Mapping[str, Any]) -> str:
     """One reason as an <li> marked + or − with its effect on the composite in points."""
-    s = sign(r)
-    impact = r.get("impact")
-    pts = f" <small>({impact:+.1f} pts)</small>" if impact else ""
-    mark = "+" if s == "+" else "−"
-    return f'<li class="r{"pos" if s == "+" else "neg"}"><b class="mark">{mark}</b> {escape(r["text"])}{pts}</li>'
+    return str(_macros().reason_item(r))
 
 
 def bars(subscores: Mapping[str, Any], percentiles: Mapping[str, Any] | None = None) -> str:
     """Sub-score bars (0-100) with each one's percentile among the team's scored videos."""
-    parts = []
-    for key in SUBSCORES:
-        value = subscores.get(key)
-        width = 0 if value is None else value
-        text = "–" if value is None else f"{value:.0f}"
-        pct = percentile_text((percentiles or {}).get(key))
-        pct_html = f'<small class="pct">{escape(pct)}</small>' if pct else ""
-        parts.append(f'<div class="sb" data-sub="{key}"><span>{LABELS[key]}</span><i><b style="width:{width:.0f}%">'
-                     f"</b></i><em>{text}</em>{pct_html}</div>")
-    return f'<div class="bars">{"".join(parts)}</div>'
+    return str(_macros().bars(subscores, percentiles))
 
 
 def media_tags(media: Mapping[str, str], name: str, prefix: str = "") -> str:
     """Filmstrip, safe-zone frame and hook preview (paths relative to the run folder)."""
-    tags = []
-    if media.get("filmstrip"):
-        tags.append(f'<img class="strip" loading="lazy" src="{escape(prefix + media["filmstrip"])}" '
-                    f'alt="first seconds of {escape(name)}">')
-    if media.get("safezone"):
-        tags.append(f'<img class="safezone" loading="lazy" src="{escape(prefix + media["safezone"])}" '
-                    f'alt="TikTok safe zone over a frame of {escape(name)}" '
-                    f'title="shaded: what the TikTok app covers (top bar, caption/CTA block, buttons, margins)">')
-    if media.get("preview"):
-        tags.append(f'<video class="preview" src="{escape(prefix + media["preview"])}" preload="none" controls '
-                    f'muted loop playsinline></video>')
-    return "".join(tags)
+    return str(_macros().media_tags(media, name, prefix))
 
 
 def explanation_html(v: Mapping[str, Any], name: str, *, media_prefix: str = "", n_reasons: int = 5) -> str:
     """The explanation block of one video: media, bars with percentiles, signed reasons,
     why below, rights, what was not measured, fixes to ask for."""
     if v.get("status") != "ok":
-        err = v.get("error") or {}
-        return f'<p class="failed">{escape(str(err.get("code", "failed")))}: {escape(str(err.get("message", "")))}</p>'
+        return str(_macros().failed(v.get("error") or {}))
     data = explanation_data(v, card_reasons(v, n_reasons))
-    score_pct = data["percentiles"].get("score")
-    out = [media_tags(v.get("media") or {}, name, media_prefix),
-           f'<p class="hint pct-score">score {escape(score_pct)}</p>' if score_pct else "",
-           bars(data["subscores"], v.get("percentiles")),
-           f'<ul class="reasons">{"".join(reason_item(r) for r in data["reasons"])}</ul>']
-    if data["below_above"]:
-        out.append(f'<p class="below">{escape(data["below_above"])}</p>')
-    if data["rights"]:
-        out.append(f'<p class="rights"><b>Rights — check before requesting:</b> {escape("; ".join(data["rights"]))}'
-                   f"</p>")
-    if data["not_measured"]:
-        out.append(f'<p class="hint nm">Not measured — {escape("; ".join(data["not_measured"]))}</p>')
-    if data["fixes"]:
-        items = "".join(f"<li>{escape(f['text'])}</li>" for f in data["fixes"])
-        out.append(f'<div class="fixes"><h4>What to ask the creator to fix (estimated by re-scoring)</h4>'
-                   f"<ul>{items}</ul></div>")
-    return "".join(out)
+    return str(_macros().explanation(v, data, name, media_prefix))
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The report's Jinja2 environment: templates in ``assets/``, HTML autoescaped."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(ASSETS), autoescape=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.globals.update(LABELS=LABELS, SUBSCORES=SUBSCORES, sign=sign, percentile_text=percentile_text)
+    return env
+
+
+def _macros() -> Any:
+    """The macros of ``explain.html.j2`` (each returns escaped markup)."""
+    return environment().get_template("explain.html.j2").module

@@ -9,20 +9,19 @@ scikit-learn kinds, ``model.skops``. Versions are never overwritten.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 from scoring.errors import ConfigError
+from scoring.paths import user_data_dir
 
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def user_models_dir() -> Path:
     """``$XDG_DATA_HOME/sparkscout/models`` or ``~/.local/share/sparkscout/models`` (read when called)."""
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base) / "sparkscout" / "models"
+    return user_data_dir() / "models"
 
 
 def model_roots(models_dir: str | Path | None = None) -> list[Path]:
