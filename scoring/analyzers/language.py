@@ -80,9 +80,9 @@ def joined_model_dir(root: Path | None = None) -> Path | None:
     parts = (one / "model.bin.part1", two / "model.bin.part2")
     size = sum(p.stat().st_size for p in parts)
     if root is None:
-        from scoring.store import default_cache_dir
+        from scoring.paths import user_cache_dir
 
-        root = default_cache_dir() / "models"
+        root = user_cache_dir() / "models"
     folder = root / f"whisper-base-{size}"
     target = folder / "model.bin"
     try:
