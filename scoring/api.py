@@ -54,7 +54,7 @@ class RankedVideo:
     copy_warnings: list[str] = field(default_factory=list)  # a download's "check the original post" warnings
     held_by: dict[str, Any] | None = None  # the gate, must-have or severe flaw holding the score down
     fixes: list[dict[str, Any]] = field(default_factory=list)  # edits to ask for, estimated by re-scoring
-    percentiles: dict[str, dict[str, int]] = field(default_factory=dict)  # vs every video the ledger knows
+    percentiles: dict[str, dict[str, int]] | None = None  # vs every video the ledger knows; None: no ledger
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RankedVideo:

@@ -255,6 +255,8 @@ class Run:
             add_percentiles(doc["videos"], reference)  # against every video the team's ledger knows
         else:
             doc = rank_results(final, camp, run)
+        for v in doc["videos"]:  # None: no ledger to compare with (not measured), as RankedVideo says
+            v.setdefault("percentiles", None)
         add_fixes(doc["videos"], self.features, self.scorers, camp.resolved_weights(), camp.facts(),
                   camp.hook_seconds)
         self.doc = doc

@@ -38,6 +38,12 @@ def _comparable(videos: list[dict]) -> list[dict]:
     return [{k: v for k, v in entry.items() if k not in ("seconds", "warnings", "media")} for entry in videos]
 
 
+def _differences(a: list[dict], b: list[dict]) -> list[str]:
+    """Where two rankings differ, video by video and key by key (for the assertion message)."""
+    return [f"{x.get('path')}: {k}: {x.get(k)!r} != {y.get(k)!r}"[:400] for x, y in zip(a, b)
+            for k in sorted(set(x) | set(y)) if x.get(k) != y.get(k)]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -227,7 +233,8 @@ def test_videos_without_a_shared_filesystem_are_shipped(head, tmp_path, monkeypa
     for v in doc["videos"]:  # report media came back with the results
         assert v["media"] and all((out / p).is_file() for p in v["media"].values()), v["media"]
     monkeypatch.chdir(drive)
-    assert _comparable(doc["videos"]) == _comparable(_local_ranking(names))
+    local = _comparable(_local_ranking(names))
+    assert _comparable(doc["videos"]) == local, _differences(_comparable(doc["videos"]), local)
 
 
 @pytest.mark.slow

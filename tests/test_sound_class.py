@@ -163,7 +163,8 @@ def test_video_class_from_shares():
 
 
 def test_music_led_is_not_judged_on_speech_snr():
-    """prior-4: a music-led track's speech terms and the buried-speech cap do not apply."""
+    """prior-4: a music-led track's speech terms and the buried-speech cap do not apply; it is
+    judged on its mix, below clear speech (no voice carries a message) but far above buried speech."""
     scorer = load_scorer("audio_clarity")
     assert scorer.model_id == "audio_clarity@prior-4"
     base = {"format.has_audio": True, "loudness.lufs": -14.0, "loudness.clipping_ratio": 0.0,
@@ -173,7 +174,7 @@ def test_music_led_is_not_judged_on_speech_snr():
             "sound_class.balance_db": 0.0, "sound_class.noise_flatness": 0.05}
     as_music = scorer.score({**base, "sound_class.music_led": True})
     as_speech = scorer.score({**base, "sound_class.music_led": False})
-    assert not as_music.caps and as_music.value >= 80, as_music
+    assert not as_music.caps and 70 <= as_music.value < 90, as_music
     assert as_speech.caps and as_speech.value < 45, as_speech
     assert not any("SNR" in r.text or "clarity" in r.text for r in as_music.reasons)
     hissy = scorer.score({**base, "sound_class.music_led": True, "sound_class.noise_flatness": 0.55})
