@@ -72,7 +72,7 @@ def ladder(tmp_path_factory):
 def test_a_crf_ladder_falls_to_the_last_rung(ladder):
     scores = [load_scorer("visual_clarity@prior-4").score(f).value for f in ladder]
     assert scores[-1] < scores[-2]  # CRF 51 reads worse than CRF 45
-    assert spearmanr(CRF, scores).statistic <= -0.9
+    assert spearmanr(CRF, scores).statistic <= -0.9 + 1e-9  # one adjacent swap is exactly -0.9, up to rounding
 
 
 def test_compression_is_not_read_as_a_steadier_camera(ladder):
