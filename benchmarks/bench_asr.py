@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scoring.analyzers import AnalysisContext, build_analyzers  # noqa: E402
 from scoring.analyzers.asr import AsrConfig, stretches, transcribe, whisper_model  # noqa: E402
-from scoring.analyzers.language import TRANSCRIBED, detect_language, multilingual_model  # noqa: E402
 from scoring.media import decode_clip  # noqa: E402
+from scoring.services.language import TRANSCRIBED, detect_language, multilingual_model  # noqa: E402
 
 
 def best_of(fn, repeat: int) -> float:

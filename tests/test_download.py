@@ -80,7 +80,7 @@ def test_a_download_warns_and_a_declared_original_gates(download, tmp_path):
                                           ("ID:mahiro_fairies", "mahiro_fairies"), ("@sinhanh.hair", "sinhanh.hair")])
 def test_ocr_slips_in_a_handle_are_undone(read, handle):
     from scoring.analyzers.download import _dotted
-    from scoring.analyzers.text_kinds import handle_of
+    from scoring.services.text_kinds import handle_of
 
     assert handle_of(_dotted(read)) == handle
 

@@ -26,7 +26,8 @@ ALLOWED: dict[str, set[str]] = {
     "inputs": set(),
     "results": {"inputs"},
     "media": set(),                                   # decode, probe, frames: no analysis
-    "analyzers": {"media"},                           # measure a decoded Clip
+    "services": {"media"},                            # OCR, speech, text embedding, shots: shared by analyzers
+    "analyzers": {"media", "services"},               # measure a decoded Clip
     "scorers": set(),                                 # features -> sub-scores
     "judgment": {"scorers"},
     "campaign": {"scorers"},
@@ -61,7 +62,8 @@ NEVER = {
     "training": {"cli", "api", "run", "pipeline", "analyzers", "engines", "media"},
     "report": {"analyzers", "pipeline", "engines", "api", "run", "cli"},
     "analyzers": {"pipeline", "engines", "store", "ranking", "report", "api", "run", "cli"},
-    "media": {"analyzers", "pipeline"},
+    "media": {"analyzers", "pipeline", "services"},
+    "services": {"analyzers", "pipeline", "engines", "store", "ranking", "report", "api", "run", "cli"},
 }
 
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from scoring.analyzers.minilm import minilm, model_folder
 from scoring.analyzers.vad import segments_from_probabilities, speech_probabilities
+from scoring.services.minilm import minilm, model_folder
 
 TEXTS = ["Stop scrolling if you have dry skin", "link in bio", "hi",
          "I tried every serum so you don't have to, and this one is the only one I kept buying again " * 4]
@@ -63,7 +63,7 @@ def test_vad_silence_has_no_speech():
 
 
 def test_whisper_base_joined_once_on_disk(tmp_path):
-    from scoring.analyzers.language import _part, joined_model_dir
+    from scoring.services.language import _part, joined_model_dir
 
     folder = joined_model_dir(tmp_path)
     assert folder is not None and folder.parent == tmp_path

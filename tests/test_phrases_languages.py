@@ -10,12 +10,12 @@ from scoring.analyzers import AnalysisContext
 from scoring.analyzers.asr import AsrConfig, Word, script_share, unreliable
 from scoring.analyzers.base import Event, Signals
 from scoring.analyzers.hook_phrases import HookPhrasesAnalyzer
-from scoring.analyzers.language import weigh
 from scoring.analyzers.mentions import MentionsAnalyzer, tokens
-from scoring.analyzers.phrases import CTA, DISCLOSURE, HOOK, contains, fold
 from scoring.campaign import campaign_from_dict
 from scoring.media.clip import Clip, Frames, VideoInfo
 from scoring.scorers import load_scorer
+from scoring.services.language import weigh
+from scoring.services.phrases import CTA, DISCLOSURE, HOOK, contains, fold
 
 REQUIRED = ("en", "es", "pt", "fr", "de", "it", "nl", "tr", "id", "vi", "ar", "hi", "ja", "ko")
 
@@ -181,7 +181,7 @@ def test_missing_disclosure_on_a_paid_brief_is_a_reason():
 
 
 def test_the_campaign_languages_reach_detection(monkeypatch):
-    from scoring.analyzers import language
+    from scoring.services import language
 
     monkeypatch.setattr(language, "language_probabilities", lambda *a, **k: {"hu": 0.30, "tr": 0.20, "en": 0.1})
     speech = np.zeros(3 * 16000, np.float32)

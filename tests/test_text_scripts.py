@@ -11,7 +11,9 @@ from script_frames import LINES, frame, need_fonts
 from videofactory import write_video
 
 from scoring.analyzers import AnalysisContext
-from scoring.analyzers.ocr_scripts import (
+from scoring.analyzers.onscreen_text import OnscreenTextAnalyzer, read_text
+from scoring.media import decode_clip
+from scoring.services.ocr_scripts import (
     TESS_LANG,
     LineReader,
     available_scripts,
@@ -20,8 +22,6 @@ from scoring.analyzers.ocr_scripts import (
     script_share,
     vietnamese_hint,
 )
-from scoring.analyzers.onscreen_text import OnscreenTextAnalyzer, read_text
-from scoring.media import decode_clip
 
 
 def _words(text: str) -> str:

@@ -18,8 +18,8 @@ from videofactory import encode_audio, sine, write_video
 
 from scoring.analyzers import AnalysisContext
 from scoring.analyzers.cuts import CutsAnalyzer
-from scoring.analyzers.shots import find_cuts, find_transitions
 from scoring.media import decode_clip
+from scoring.services.shots import find_cuts, find_transitions
 
 W, H, FPS = 180, 320, 30
 

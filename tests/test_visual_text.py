@@ -11,12 +11,12 @@ from videofactory import write_video
 
 from scoring.analyzers import AnalysisContext
 from scoring.analyzers.onscreen_text import OnscreenTextAnalyzer, SafeZone, safe_zone_from
-from scoring.analyzers.text_kinds import classify, handle_of, on_a_surface, watermark_handle
 from scoring.campaign import campaign_from_dict
 from scoring.errors import ConfigError
 from scoring.inputs import VideoRef
 from scoring.media import decode_clip
 from scoring.pipeline import VideoResult, _note_watermark
+from scoring.services.text_kinds import classify, handle_of, on_a_surface, watermark_handle
 
 
 def test_kinds_of_lines_in_one_frame():
@@ -173,7 +173,7 @@ def test_a_caption_in_a_script_without_its_model_is_text_present_not_read(tmp_pa
     PP-OCR recogniser reads nothing, the detector sees the line: text present, not read."""
     from script_frames import frame, need_fonts
 
-    from scoring.analyzers import ocr_scripts
+    from scoring.services import ocr_scripts
 
     need_fonts("Arabic")
     monkeypatch.setattr(ocr_scripts, "available_scripts", lambda: ())

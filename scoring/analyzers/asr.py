@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.language import TRANSCRIBED, language_name, multilingual_model, rank_languages
 from scoring.analyzers.registry import register_analyzer
 from scoring.media.clip import Clip
+from scoring.services.language import TRANSCRIBED, language_name, multilingual_model, rank_languages
 
 RATE = 16000  # Whisper's sample rate, Hz (the Clip's analysis audio rate)
 

@@ -1,5 +1,5 @@
 """Cuts, pacing and the energy of the opening: cuts and gradual transitions from the
-signature of every decoded frame (:mod:`scoring.analyzers.shots`; the file is never opened
+signature of every decoded frame (:mod:`scoring.services.shots`; the file is never opened
 again), motion between hook frames, and the soundtrack's attack (spectral-flux onsets).
 
 Clips built without signatures (hand-made in tests) fall back to the sampled-frame rule
@@ -24,11 +24,11 @@ import cv2
 import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.onsets import onset_times
 from scoring.analyzers.registry import register_analyzer
-from scoring.analyzers.shots import ShotsConfig, find_transitions
-from scoring.analyzers.shots import find_cuts as find_signature_cuts
 from scoring.media.clip import Clip
+from scoring.services.onsets import onset_times
+from scoring.services.shots import ShotsConfig, find_transitions
+from scoring.services.shots import find_cuts as find_signature_cuts
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ def audio_attack(samples: np.ndarray, rate: int, hook_s: float) -> dict[str, flo
     Returns ``sound_start_s`` (first 50 ms window within 20 dB of the loudest window and
     above -50 dBFS; None if silent), ``hook_level_db`` (hook RMS minus whole-clip RMS, dB;
     > 0 means the opening is louder than the rest) and ``hook_onsets_per_s`` (spectral-flux
-    onsets per second inside the hook, see :mod:`scoring.analyzers.onsets`).
+    onsets per second inside the hook, see :mod:`scoring.services.onsets`).
     """
     out: dict[str, float | int | None] = {"sound_start_s": None, "hook_level_db": None, "hook_onsets_per_s": None}
     win = max(1, int(rate * 0.05))

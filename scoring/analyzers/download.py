@@ -26,9 +26,9 @@ import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
 from scoring.analyzers.registry import register_analyzer
-from scoring.analyzers.text_kinds import HANDLE_LIKE, WATERMARK_WORDS, handle_of
 from scoring.media.clip import Clip
 from scoring.media.layout import Layout, find_layout
+from scoring.services.text_kinds import HANDLE_LIKE, WATERMARK_WORDS, handle_of
 
 DOWNLOAD_SHORT_SIDES = (320, 360, 480, 540, 576)
 

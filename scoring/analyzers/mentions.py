@@ -23,11 +23,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scoring.analyzers import phrases
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.language import language_name
 from scoring.analyzers.registry import register_analyzer
 from scoring.media.clip import Clip
+from scoring.services import phrases
+from scoring.services.language import language_name
 
 CTA_PHRASES: tuple[str, ...] = phrases.CTA["en"]
 DISCLOSURES: tuple[str, ...] = tuple(p for p in phrases.DISCLOSURE["en"] if not p.startswith("#"))
@@ -356,7 +356,7 @@ def _semantic(units: list[tuple[str, list[Token], str]], skip: set[int], product
     todo = [u for u in range(len(units)) if u not in skip and len(units[u][1]) >= 3]
     if not todo or not products:
         return []
-    from scoring.analyzers.hook_phrases import embed
+    from scoring.services.minilm import embed
 
     sims = embed([units[u][2] for u in todo]) @ embed(products).T  # (sentences, products) cosines
     out = []
@@ -417,7 +417,7 @@ class MentionsAnalyzer(Analyzer):
     partnership: ``paid_partnership = true``), ``paid_disclosure`` (``disclosure`` on a paid
     brief; None on others), ``frames_read`` (OCR frames read here),
     ``speech_phrases_supported`` (False when there are no CTA phrases for the speech's
-    language, built-in (:mod:`scoring.analyzers.phrases`) or the campaign's, or the speech
+    language, built-in (:mod:`scoring.services.phrases`) or the campaign's, or the speech
     was not transcribed; campaign names still were looked for; None without a detected
     language), ``note`` (what could not be
     checked in the speech and why; else None).

@@ -1,12 +1,12 @@
 """On-screen text ("supers"): what the hook says in writing, and whether text sits inside
 TikTok's safe zone. RapidOCR (PP-OCR det + rec ONNX models shipped in the wheel).
 
-Every line read is classified (:mod:`scoring.analyzers.text_kinds`) as a caption, a
+Every line read is classified (:mod:`scoring.services.text_kinds`) as a caption, a
 platform watermark or scene text; only captions count as hook text, supers and safe-zone
 violations. The watermark's ``@handle`` is kept (a re-upload of someone's TikTok). The
 bundled models read Latin, Chinese and Japanese; lines in other scripts (Vietnamese tone
 letters, Cyrillic, Arabic, Devanagari, Thai, Hangul) are read again by Tesseract with the
-detected script's model (:mod:`scoring.analyzers.ocr_scripts`). A wide, centred line
+detected script's model (:mod:`scoring.services.ocr_scripts`). A wide, centred line
 neither can read in two or more hook frames is reported as "text present, not read" and
 counts as text in the hook.
 
@@ -29,9 +29,10 @@ import cv2
 import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.ocr_scripts import LineReader, garbled, script_of
 from scoring.analyzers.registry import register_analyzer
-from scoring.analyzers.text_kinds import (
+from scoring.media.clip import Clip
+from scoring.services.ocr_scripts import LineReader, garbled, script_of
+from scoring.services.text_kinds import (
     TextKindConfig,
     classify,
     on_a_surface,
@@ -39,7 +40,6 @@ from scoring.analyzers.text_kinds import (
     sticker,
     watermark_handle,
 )
-from scoring.media.clip import Clip
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,7 @@ def read_text_and_unread(image: np.ndarray, cfg: OnscreenTextConfig | None = Non
     neither recogniser could read (a script without its language data, stylised lettering).
 
     RapidOCR detects the lines, then its recogniser reads each; a line it reads poorly or
-    with Vietnamese letters is read again per script (:mod:`scoring.analyzers.ocr_scripts`).
+    with Vietnamese letters is read again per script (:mod:`scoring.services.ocr_scripts`).
     ``probe`` is kept for callers of the earlier API: every detected line is now checked."""
     del probe
     cfg = cfg or OnscreenTextConfig()

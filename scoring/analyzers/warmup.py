@@ -32,7 +32,7 @@ def _faces(a: Any, ctx: Any) -> None:
 
 def _asr(a: Any, ctx: Any) -> None:
     from scoring.analyzers.asr import whisper_model
-    from scoring.analyzers.language import multilingual_model
+    from scoring.services.language import multilingual_model
 
     whisper_model(a.config.threads)
     if getattr(a.config, "detect_language", False):

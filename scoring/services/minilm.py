@@ -138,3 +138,10 @@ def _mapped_tensors(path: Path) -> dict[str, np.ndarray]:
 def minilm() -> MiniLM:
     """The encoder, loaded once per process (about 0.3 s)."""
     return MiniLM(model_folder())
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """Unit-length sentence embeddings, shape (len(texts), 384), float32 (mean pooling;
+    all-MiniLM-L6-v2 run by :func:`minilm`, no torch): the text-embedding service of the
+    hook-phrase and product-mention analyzers."""
+    return minilm().embed(list(texts))
