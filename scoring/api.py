@@ -15,9 +15,10 @@ from typing import Any
 from scoring.campaign import Campaign
 from scoring.engines.base import DEFAULT_TIMEOUT_S
 from scoring.results import VideoResult
-from scoring.run import MEDIA_FOLDER, EngineOptions, Run, resolve_campaign, settings_key
+from scoring.run import MEDIA_FOLDER, EngineOptions, Run, report_timeline, resolve_campaign, settings_key
 
-__all__ = ["MEDIA_FOLDER", "RankedVideo", "Ranking", "Run", "resolve_campaign", "score", "settings_key"]
+__all__ = ["MEDIA_FOLDER", "RankedVideo", "Ranking", "Run", "report_timeline", "resolve_campaign", "score",
+           "settings_key"]
 
 
 @dataclass

@@ -225,13 +225,14 @@ def cmd_score(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from scoring.api import report_timeline
     from scoring.report import write_report
     from scoring.store import read_ranking
 
     path = Path(args.dir) / "ranking.json"
     if not path.is_file():
         raise ConfigError(f"{path}: not found (run 'sparkscout score --out {args.dir}' first)")
-    report = write_report(read_ranking(args.dir), args.dir)
+    report = write_report(read_ranking(args.dir), args.dir, report_timeline())
     print(report)
     if args.open:
         import webbrowser

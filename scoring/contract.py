@@ -19,6 +19,11 @@ EVIDENCE_KEYS: tuple[str, ...] = (
     "sound_class",
 )
 
+# Evidence the ranking fills, not an analyzer. Every other key is some analyzer's declared
+# ``evidence_keys``: tests/test_analyzer_declarations.py fails when the two lists differ
+# (this foundation module cannot import the analyzers to derive them).
+RANKING_EVIDENCE_KEYS: tuple[str, ...] = ("engagement_rate",)
+
 VIDEO_FIELDS: tuple[str, ...] = (
     "rank", "video_id", "path", "creator", "status", "error", "score", "recommendation",
     "shortlisted", "suggested_authorization_days", "subscores", "reasons", "evidence",

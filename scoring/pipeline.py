@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scoring.analyzers import AnalysisContext, Analyzer, Signals, build_analyzers
+from scoring.analyzers.registry import declared_context_fields, declared_features, timeline_kinds
 from scoring.campaign import Campaign
 from scoring.errors import ConfigError, MediaError
 from scoring.inputs import VideoRef
@@ -23,9 +24,47 @@ from scoring.media.probe import check_file
 from scoring.report.media import media_names, write_media
 from scoring.results import VideoResult
 from scoring.scorers import SUBSCORES, Scorer, load_scorer
+from scoring.scorers.derived import DERIVED_FEATURES
+from scoring.scorers.registry import check_features
 from scoring.store import FeatureCache, analyzer_cache_keys, file_sha256
 
 PROFILES = ("fast", "full")
+
+# Campaign -> AnalysisContext: how each field an analyzer may declare (``context_fields``) is
+# filled. The worker's context holds ``hook_seconds`` and exactly the declared fields.
+CONTEXT_FROM_CAMPAIGN: dict[str, Callable[[Campaign], object]] = {
+    "hook_seconds": lambda c: c.hook_seconds,
+    "terms": lambda c: c.terms(),
+    "product_images": lambda c: list(c.product_images),
+    "clip_model": lambda c: _clip_path(c),
+    "safe_zone": lambda c: dict(c.safe_zone) or None,
+}
+
+
+def analysis_context(campaign: Campaign) -> dict[str, object]:
+    """The AnalysisContext fields for ``campaign``: ``hook_seconds`` and every field some
+    registered analyzer declares in ``context_fields``.
+
+    Raises:
+        ConfigError: an analyzer declares a field the pipeline cannot fill from a campaign.
+    """
+    fields = {"hook_seconds"} | declared_context_fields()
+    unknown = sorted(fields - set(CONTEXT_FROM_CAMPAIGN))
+    if unknown:
+        raise ConfigError(f"analyzers read context fields no campaign fills: {', '.join(unknown)} "
+                          f"(known: {', '.join(CONTEXT_FROM_CAMPAIGN)})")
+    return {f: CONTEXT_FROM_CAMPAIGN[f](campaign) for f in CONTEXT_FROM_CAMPAIGN if f in fields}
+
+
+def known_features(campaign: Campaign | None = None) -> set[str]:
+    """Feature names a scorer model may read: the registered analyzers' declarations, the
+    scorers' derived features and the campaign facts (``campaign.*``)."""
+    return set(declared_features()) | set(DERIVED_FEATURES) | set((campaign or Campaign()).facts())
+
+
+def report_timeline() -> list[dict[str, str]]:
+    """The report timeline's lanes from the analyzers' declared event kinds (data for the report)."""
+    return timeline_kinds()
 
 
 @dataclass
@@ -63,10 +102,7 @@ class Worker:
         self.media_root: Path | None = None
         if settings.make_media:
             self.media_root = (self.cache.root / "media") if self.cache else Path(settings.media_dir or "report_media")
-        campaign = settings.campaign
-        self.context = dict(hook_seconds=campaign.hook_seconds, terms=campaign.terms(),
-                            product_images=list(campaign.product_images), clip_model=_clip_path(campaign),
-                            safe_zone=dict(campaign.safe_zone) or None)
+        self.context = analysis_context(settings.campaign)
         for a in self.analyzers:
             a.bind_context(self.context)  # campaign-dependent analyzers: campaign in the cache key
         self.cache_keys = analyzer_cache_keys(self.analyzers, _plan_key(self.plan))
@@ -193,10 +229,12 @@ class Worker:
         out: dict[str, Signals] = {}
         for a in self.analyzers:
             if a.name in cached:
-                out[a.name] = ctx.upstream[a.name] = cached[a.name]
+                out[a.name] = cached[a.name]
                 continue
+            # an analyzer sees only what it declares it reads (requires / after)
+            view = dataclasses.replace(ctx, upstream={n: out[n] for n in (*a.requires, *a.after) if n in out})
             try:
-                sig = a.analyze(clip, ctx)
+                sig = a.analyze(clip, view)
             except Exception as exc:  # one analyzer failing leaves its features empty
                 result.warnings.append(f"analyzer {a.name} failed: {type(exc).__name__}: {exc}")
                 sig = a.signals(dict.fromkeys(a.feature_keys))
@@ -204,7 +242,7 @@ class Worker:
                 sig.made_by = {"analyzer": a.name, "version": a.version, "config": a.config_hash()}
                 if self.cache is not None:
                     self.cache.put_signals(video_id, self.cache_keys[a.name], sig)
-            out[a.name] = ctx.upstream[a.name] = sig
+            out[a.name] = sig
         return out
 
     def _zone(self):
@@ -285,22 +323,32 @@ def load_scorers(settings: RunSettings) -> dict[str, Scorer | None]:
     """The campaign's scorer per sub-score (None where no model exists and none was asked for).
 
     Raises:
-        ConfigError: a profile or a model the campaign names that does not exist. Engines
+        ConfigError: a profile or a model the campaign names that does not exist, or a model
+            that reads a feature no registered analyzer declares (a misspelling). Engines
             call it before starting workers, so such a run stops with exit 2, writing nothing.
     """
     if settings.profile not in PROFILES:
         raise ConfigError(f"unknown profile {settings.profile!r} (use {' or '.join(PROFILES)})")
     scorers: dict[str, Scorer | None] = {}
     roots = [Path(r) for r in settings.model_roots]
+    for module in settings.plugins:  # their analyzers' features are known features too
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise ConfigError(f"plugin {module!r} cannot be imported: {exc}") from exc
+    known = known_features(settings.campaign)
     for name in SUBSCORES:
         if name == "engagement":
             continue  # needs the whole batch: scored in ranking
+        ref = settings.campaign.model_ref(name)
         try:
-            scorers[name] = load_scorer(settings.campaign.model_ref(name), roots)
+            scorers[name] = load_scorer(ref, roots)
         except ConfigError:
             if name in settings.campaign.models:
                 raise
             scorers[name] = None  # no built-in model for it yet
+            continue
+        check_features(ref, roots, known)  # a misspelt feature: an error, not "not measured"
     return scorers
 
 

@@ -31,7 +31,7 @@ from scoring.engines.base import DEFAULT_TIMEOUT_S, Engine, make_engine
 from scoring.fixes import add_fixes
 from scoring.inputs import VideoRef, collect
 from scoring.ledger import Ledger, default_ledger_path
-from scoring.pipeline import RunSettings, load_scorers
+from scoring.pipeline import RunSettings, load_scorers, report_timeline
 from scoring.ranking import rank_results
 from scoring.report import write_report
 from scoring.report.explain import add_percentiles
@@ -267,7 +267,7 @@ class Run:
             return
         collect_media(self.finished, self.doc, Path(self.out))
         write_run_outputs(self.out, self.doc, self.features)
-        write_report(self.doc, self.out)
+        write_report(self.doc, self.out, report_timeline())  # lanes: the analyzers' declared event kinds
         write_requests(self.doc, self.out, brand=self.camp.brand, days=self.camp.authorization_days)
 
     # -- derived -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from videofactory import solid, write_video
 
 from scoring.analyzers import AnalysisContext, analyzer_names, build_analyzers
+from scoring.analyzers.registry import declaration_problems
 from scoring.contract import EVIDENCE_KEYS
 from scoring.media import decode_clip
 
@@ -28,10 +29,10 @@ def clips(tmp_path_factory, request):
 
 
 def _run_all(clip):
-    ctx = AnalysisContext()
     out = {}
-    for analyzer in build_analyzers("full"):
-        out[analyzer.name] = ctx.upstream[analyzer.name] = analyzer.analyze(clip, ctx)
+    for analyzer in build_analyzers("full"):  # each sees the upstream it declares, as in the pipeline
+        ctx = AnalysisContext(upstream={n: out[n] for n in (*analyzer.requires, *analyzer.after) if n in out})
+        out[analyzer.name] = analyzer.analyze(clip, ctx)
     return out
 
 
@@ -44,6 +45,8 @@ def test_every_analyzer_conforms(clips, case):
     for name, sig in first.items():
         a = analyzers[name]
         assert set(sig.features) == {f"{name}.{k}" for k in a.feature_keys}, name
+        # declared once: features (names, types), evidence keys, event kinds
+        assert declaration_problems(type(a), sig) == [], name
         assert set(sig.evidence) <= set(EVIDENCE_KEYS), name
         assert set(a.evidence_keys) <= set(EVIDENCE_KEYS), name
         for key, value in sig.features.items():

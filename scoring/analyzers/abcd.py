@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
 
 CHECKS = ("dynamic_start", "quick_pacing", "overall_pacing", "face_closeup", "speech_early", "supers")
@@ -28,7 +27,6 @@ class AbcdConfig:
     speech_early_s: float = 5.0
 
 
-@register_analyzer
 class AbcdAnalyzer(Analyzer):
     """ABCD checks: ``dynamic_start`` (first shot ends < 3 s), ``quick_pacing`` (>= 5 shots
     begin within 5 s), ``overall_pacing`` (average shot <= 2 s), ``face_closeup`` (a face
@@ -41,6 +39,7 @@ class AbcdAnalyzer(Analyzer):
     name = "abcd"
     version = "3"
     Config = AbcdConfig
+    event_kinds = (EventKind("abcd", "ABCD", "#0c8599"),)
     requires = ("faces", "cuts", "speech")
     after = ("onscreen_text",)
     feature_keys = (*CHECKS, "passed", "checked", "pct")

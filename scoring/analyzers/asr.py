@@ -22,8 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
 from scoring.services.language import TRANSCRIBED, language_name, multilingual_model, rank_languages
 
@@ -349,7 +348,6 @@ def campaign_hotwords(terms: dict[str, list[str]]) -> str | None:
     return " ".join(names) or None
 
 
-@register_analyzer
 class AsrAnalyzer(Analyzer):
     """What is said, word by word, in the language spoken (full profile only).
 
@@ -369,12 +367,20 @@ class AsrAnalyzer(Analyzer):
     name = "asr"
     version = "5"
     Config = AsrConfig
+    event_kinds = (EventKind("word", "word", "#adb5bd", timeline=False),)
     requires = ("speech",)
     context_fields = ("terms",)  # hotwords and the expected languages come from the campaign
     profiles = frozenset({"full"})
     feature_keys = ("words", "wpm", "first_word_s", "avg_logprob", "seconds_decoded", "redecoded_s", "language", "language_p",
                     "transcript_reason")
     evidence_keys = ("transcript", "speech_language")
+
+    @staticmethod
+    def loader(a: Analyzer, ctx: AnalysisContext | None) -> None:
+        """Warm-up: Whisper, and the language-ID model when it is used."""
+        whisper_model(a.config.threads)
+        if getattr(a.config, "detect_language", False):
+            multilingual_model(a.config.threads)
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: AsrConfig = self.config

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import binary_dilation, median_filter
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
 
 MIN_AUDIO_S = 0.4  # shorter tracks carry too little to judge (same floor as BS.1770 gating)
@@ -299,7 +298,6 @@ class AudioQualityConfig:
     window_percentile: float = 25.0  # ... and the worse quarter of them counts
 
 
-@register_analyzer
 class AudioQualityAnalyzer(Analyzer):
     """Speech clarity from the 16 kHz track and the VAD segments of ``speech``.
 
@@ -330,6 +328,7 @@ class AudioQualityAnalyzer(Analyzer):
     name = "audio_quality"
     version = "5"
     Config = AudioQualityConfig
+    event_kinds = (EventKind("audio_issue", "audio issue", "#e03131"),)
     requires = ("speech",)
     feature_keys = ("snr_db", "background_dbfs", "tonality", "music_bed", "noise_snr_db", "music_snr_db",
                     "speech_hf_db", "speech_s", "dynamics_db", "speech_bandwidth_hz", "speech_level_dbfs", "modulation",
@@ -487,7 +486,6 @@ class DnsmosConfig:
     silence_dbfs: float = -70.0  # a speech span quieter than this (RMS) is not scored
 
 
-@register_analyzer
 class DnsmosAnalyzer(Analyzer):
     """DNSMOS P.835 (1-5 MOS) over the speech span: ``ovrl`` overall, ``sig`` speech
     distortion, ``bak`` background intrusiveness, ``windows`` (9 s windows scored).
@@ -500,6 +498,11 @@ class DnsmosAnalyzer(Analyzer):
     feature_keys = ("ovrl", "sig", "bak", "windows")
     evidence_keys = ("dnsmos_ovrl",)
     profiles = frozenset({"full"})
+
+    @staticmethod
+    def loader(a: Analyzer, ctx: AnalysisContext | None) -> None:
+        """Warm-up: the DNSMOS network."""
+        _dnsmos_session(a.config.threads)
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: DnsmosConfig = self.config

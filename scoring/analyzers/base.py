@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -101,6 +102,58 @@ class AnalysisContext:
     safe_zone: dict[str, float] | None = None
 
 
+FEATURE_TYPES = ("number", "int", "bool", "str", "any")
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One feature an analyzer declares (stored as ``"<analyzer>.<name>"``).
+
+    Attributes:
+        name: key without the analyzer prefix.
+        type: ``number`` (int or float), ``int``, ``bool``, ``str``, or ``any`` (declared by
+            name only); every feature may also be None (not measured).
+        unit: ``s``, ``dB``, ``0-1``, ``px``... or None.
+        meaning: one line for people (model cards, the report).
+    """
+
+    name: str
+    type: str = "any"
+    unit: str | None = None
+    meaning: str = ""
+
+    def accepts(self, value: Any) -> bool:
+        """Whether ``value`` fits the declared type (None always does)."""
+        if value is None or self.type == "any":
+            return True
+        if self.type == "bool":
+            return isinstance(value, bool)
+        if self.type == "str":
+            return isinstance(value, str)
+        if isinstance(value, bool):
+            return False
+        if self.type == "int":
+            return isinstance(value, int)
+        return isinstance(value, (int, float))
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """An event kind an analyzer emits, and how the report timeline draws it.
+
+    Attributes:
+        kind: ``Event.kind``.
+        label: the timeline lane's name.
+        colour: CSS colour of its marks.
+        timeline: False for kinds too fine for the timeline (one event per word).
+    """
+
+    kind: str
+    label: str
+    colour: str = "#868e96"
+    timeline: bool = True
+
+
 @dataclass(frozen=True)
 class NoConfig:
     """Config for analyzers that have no settings."""
@@ -113,25 +166,56 @@ class Analyzer(abc.ABC):
         name: registry name, also the feature-key prefix.
         version: bump when the output changes for the same input (invalidates the cache).
         Config: frozen dataclass of settings.
-        feature_keys: the keys (without prefix) that :meth:`analyze` always produces.
-        evidence_keys: contract evidence keys this analyzer fills.
+        features: :class:`Feature` declarations of what :meth:`analyze` always produces;
+            ``feature_keys`` (the names) is derived from them. An analyzer may instead set
+            ``feature_keys`` alone (names only; ``features`` is then derived, type ``any``).
+        evidence_keys: contract evidence keys this analyzer fills (``contract.EVIDENCE_KEYS``
+            is checked equal to their union by ``tests/test_analyzer_declarations.py``).
+        event_kinds: :class:`EventKind` of every ``Event.kind`` it emits (the report's
+            timeline lanes, labels and colours come from these).
         requires: names of analyzers whose Signals this one reads from ``ctx.upstream``.
         after: analyzers to run first when they are registered and in the profile
             (optional inputs, e.g. a transcript); absent ones are simply skipped.
         profiles: run profiles that include this analyzer (``fast``, ``full``).
-        context_fields: AnalysisContext fields whose values change the output (campaign
-            terms, packshots...): :meth:`bind_context` folds them into the cache key.
+        context_fields: the campaign inputs it reads: AnalysisContext fields whose values
+            change the output (campaign terms, packshots...); the pipeline fills exactly the
+            declared fields from the campaign (``pipeline.CONTEXT_FROM_CAMPAIGN``) and
+            :meth:`bind_context` folds them into the cache key. ``hook_seconds`` is always
+            filled (it is in every cache key through the sampling plan).
+        loader: function(analyzer, context) that loads its models now (warm-up,
+            ``warmup.LOADERS`` is built from these); None without a model.
+        loader_needs: analyzers whose output its model reads: without them in the run the
+            model is not loaded (hook phrases embed the transcript of ``asr``).
+
+    ``ctx.upstream`` holds only the analyzers named in ``requires`` and ``after``.
     """
 
     name: ClassVar[str]
     version: ClassVar[str]
     Config: ClassVar[type] = NoConfig
+    features: ClassVar[tuple[Feature, ...]] = ()
     feature_keys: ClassVar[tuple[str, ...]] = ()
     evidence_keys: ClassVar[tuple[str, ...]] = ()
+    event_kinds: ClassVar[tuple[EventKind, ...]] = ()
     requires: ClassVar[tuple[str, ...]] = ()
     after: ClassVar[tuple[str, ...]] = ()
     profiles: ClassVar[frozenset[str]] = frozenset({"fast", "full"})
     context_fields: ClassVar[tuple[str, ...]] = ()
+    loader: ClassVar[Callable[[Any, Any], None] | None] = None
+    loader_needs: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Derive ``feature_keys`` from ``features`` (or, names only, the other way round)."""
+        super().__init_subclass__(**kwargs)
+        if "features" in cls.__dict__:
+            names = tuple(f.name for f in cls.features)
+            if "feature_keys" in cls.__dict__ and tuple(cls.__dict__["feature_keys"]) != names:
+                raise TypeError(f"analyzer {cls.__name__}: declare features once (features or feature_keys)")
+            cls.feature_keys = names
+        elif "feature_keys" in cls.__dict__:
+            cls.features = tuple(Feature(k) for k in cls.feature_keys)
+        if isinstance(cls.__dict__.get("loader"), Callable) and not isinstance(cls.__dict__["loader"], staticmethod):
+            cls.loader = staticmethod(cls.__dict__["loader"])  # a plain function: never bound to the instance
 
     def __init__(self, config: Any | None = None) -> None:
         self.config = config if config is not None else self.Config()

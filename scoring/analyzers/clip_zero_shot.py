@@ -18,8 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
 
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)  # OpenAI CLIP's pixel normalisation
@@ -108,7 +107,6 @@ def product_probability(images: np.ndarray, prompts: list[str], n_positive: int,
     return probs.numpy().astype(np.float64)
 
 
-@register_analyzer
 class ClipZeroShotAnalyzer(Analyzer):
     """Product presence by CLIP zero-shot (full profile; only with a local CLIP model).
 
@@ -123,11 +121,19 @@ class ClipZeroShotAnalyzer(Analyzer):
     name = "clip_zero_shot"
     version = "1"
     Config = ClipConfig
+    event_kinds = (EventKind("product", "product", "#2b8a3e"),)
     after = ("packshot",)
     profiles = frozenset({"full"})
     context_fields = ("clip_model", "terms")
     feature_keys = ("available", "note", "max_prob", "visible_ratio", "first_s", "frames")
     evidence_keys = ("product_first_seen_s", "product_visible_ratio")
+
+    @staticmethod
+    def loader(a: Analyzer, ctx: AnalysisContext | None) -> None:
+        """Warm-up: the campaign's local CLIP model, when it names one."""
+        path = getattr(ctx, "clip_model", None) if ctx is not None else None
+        if path and os.path.isdir(path):
+            load_clip(os.path.abspath(path), _mtime(path))
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: ClipConfig = self.config

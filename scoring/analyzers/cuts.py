@@ -23,8 +23,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
 from scoring.services.onsets import onset_times
 from scoring.services.shots import ShotsConfig, find_transitions
@@ -221,7 +220,6 @@ def audio_attack(samples: np.ndarray, rate: int, hook_s: float) -> dict[str, flo
     return out
 
 
-@register_analyzer
 class CutsAnalyzer(Analyzer):
     """Shot cuts and pacing, motion and sound in the hook.
 
@@ -238,6 +236,7 @@ class CutsAnalyzer(Analyzer):
     name = "cuts"
     version = "4"
     Config = CutsConfig
+    event_kinds = (EventKind("cut", "cut", "#222"), EventKind("transition", "transition", "#868e96"))
     feature_keys = (
         "count", "first_cut_s", "first_shot_end_s", "shots_in_hook", "shots", "avg_shot_s",
         "dynamic_start", "quick_pacing", "overall_pacing", "hook_motion", "sound_start_s",

@@ -24,8 +24,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
 from scoring.media.layout import Layout, find_layout
 from scoring.services.text_kinds import HANDLE_LIKE, WATERMARK_WORDS, handle_of
@@ -47,7 +46,6 @@ class LayoutEvidenceConfig:
     """No settings: the layout itself is found at decode (scoring.media.layout.LayoutConfig)."""
 
 
-@register_analyzer
 class LayoutAnalyzer(Analyzer):
     """Features: ``content_x0 / y0 / x1 / y1`` (the picture inside bars, fractions of the
     frame), ``bars`` (letterbox or pillarbox bars found), ``end_card_s`` (the platform end
@@ -58,6 +56,7 @@ class LayoutAnalyzer(Analyzer):
     name = "layout"
     version = "1"
     Config = LayoutEvidenceConfig
+    event_kinds = (EventKind("end_card", "end card", "#5c940d"), EventKind("bars", "bars", "#ced4da"))
     feature_keys = ("content_x0", "content_y0", "content_x1", "content_y1", "bars", "end_card_s", "end_card",
                     "download_size", "is_download", "why")
     evidence_keys = ("content_box", "is_download")
@@ -151,7 +150,6 @@ def _best(handles: Counter) -> tuple[str, int] | None:
     return best, scored[best]
 
 
-@register_analyzer
 class WatermarkAnalyzer(Analyzer):
     """A platform watermark on the uncut frames (full profile: OCR).
 
@@ -164,6 +162,7 @@ class WatermarkAnalyzer(Analyzer):
     name = "watermark"
     version = "1"
     Config = WatermarkConfig
+    event_kinds = (EventKind("watermark", "watermark", "#862e9c"),)
     requires = ("layout",)
     profiles = frozenset({"full"})
     feature_keys = ("found", "handle", "corners", "frames_read", "is_download")

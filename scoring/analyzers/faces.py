@@ -18,8 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
 
 ABCD_FIRST_SECONDS = 5.0  # ABCD's "people present in the first 5 s"
@@ -164,7 +163,6 @@ class FacesConfig:
     threads: int = 1
 
 
-@register_analyzer
 class FacesAnalyzer(Analyzer):
     """Who is on screen, and how early and close.
 
@@ -186,11 +184,17 @@ class FacesAnalyzer(Analyzer):
     name = "faces"
     version = "5"
     Config = FacesConfig
+    event_kinds = (EventKind("face", "face", "#e8590c"),)
     feature_keys = (
         "first_s", "in_hook", "hook_ratio", "max_area_ratio", "closeup", "closeup_area_ratio", "anytime", "first_5s",
         "ratio", "max_faces", "frames_scanned",
     )
     evidence_keys = ("face_first_s", "face_in_hook", "face_max_area_ratio")
+
+    @staticmethod
+    def loader(a: Analyzer, ctx: AnalysisContext | None) -> None:
+        """Warm-up: the face detector."""
+        _detect_fn(a.config.threads)
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: FacesConfig = self.config

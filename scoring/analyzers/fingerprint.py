@@ -9,7 +9,6 @@ import cv2
 import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Signals
-from scoring.analyzers.registry import register_analyzer
 from scoring.bits import pack_bits, unpack_bits  # noqa: F401  (re-exported)
 from scoring.media.clip import Clip
 
@@ -50,7 +49,6 @@ class FingerprintConfig:
     audio_bands: int = 17
 
 
-@register_analyzer
 class FingerprintAnalyzer(Analyzer):
     """Features: ``hook_dhash`` (hex, 16 characters per hook frame, up to ``hook_frames``
     frames spread over the hook) and ``audio`` (hex bits of :func:`audio_bits`, None when

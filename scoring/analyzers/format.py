@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Signals
-from scoring.analyzers.registry import register_analyzer
 from scoring.media.clip import Clip
 
 
@@ -21,7 +20,6 @@ class FormatConfig:
     vertical_tolerance: float = 0.03
 
 
-@register_analyzer
 class FormatAnalyzer(Analyzer):
     """Container facts. Features: ``is_vertical`` (display height > width, ~9:16 or taller
     counts), ``meets_min_resolution`` (≥ 540×960 in display orientation),

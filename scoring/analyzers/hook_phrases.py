@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
 from scoring.services import phrases
 from scoring.services.language import language_name
@@ -174,7 +173,6 @@ class HookPhrasesConfig:
     max_words: int = 12
 
 
-@register_analyzer
 class HookPhrasesAnalyzer(Analyzer):
     """The opening words against hook-phrase prototypes.
 
@@ -191,12 +189,19 @@ class HookPhrasesAnalyzer(Analyzer):
     name = "hook_phrases"
     version = "5"
     Config = HookPhrasesConfig
+    event_kinds = (EventKind("hook_phrase", "hook phrase", "#1098ad"),)
+    loader_needs = ("asr",)  # MiniLM embeds the transcript: useless without speech recognition
     after = ("asr",)
     context_fields = ("terms",)  # the campaign's own hook phrases per language
     feature_keys = (
         "opening_text", "start_s", "similarity", "best_match", "lexical", "question", "is_hook", "quote",
         "unsupported_language", "note",
     )
+
+    @staticmethod
+    def loader(a: Analyzer, ctx: AnalysisContext | None) -> None:
+        """Warm-up: MiniLM and the prototype vectors."""
+        _prototype_vectors(tuple(getattr(a.config, "prototypes", None) or PROTOTYPES))
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: HookPhrasesConfig = self.config

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Signals
-from scoring.analyzers.registry import register_analyzer
 from scoring.media.clip import Clip
 from scoring.media.levels import LevelMeter
 
@@ -33,7 +32,6 @@ class LoudnessConfig:
     window_s: float = 0.1
 
 
-@register_analyzer
 class LoudnessAnalyzer(Analyzer):
     """Loudness (LUFS, BS.1770-4 on every source channel at the source rate), sample and
     true peak (dBFS/dBTP at the source rate), clipping ratio (share of source samples on

@@ -23,8 +23,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
 from scoring.services import phrases
 from scoring.services.language import language_name
@@ -400,7 +399,6 @@ def _as_evidence(found: list[Found]) -> list[dict]:
     return [{"t": f.t, "source": f.source, "text": f.term} for f in sorted(found, key=lambda f: (f.t, f.term))]
 
 
-@register_analyzer
 class MentionsAnalyzer(Analyzer):
     """Brand, product and call-to-action mentions, and disclosure (full profile only).
 
@@ -437,6 +435,11 @@ class MentionsAnalyzer(Analyzer):
     name = "mentions"
     version = "4"
     Config = MentionsConfig
+    event_kinds = (
+        EventKind("mention", "mention", "#c2255c"),
+        EventKind("cta", "cta", "#d6336c"),
+        EventKind("disclosure", "disclosure", "#f08c00"),
+    )
     after = ("asr", "onscreen_text")
     context_fields = ("terms", "hook_seconds")
     profiles = frozenset({"full"})

@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
 from scoring.services.ocr_scripts import LineReader, garbled, script_of
 from scoring.services.text_kinds import (
@@ -313,7 +312,6 @@ def _same(a: TextItem, line: TextLine) -> bool:
     return abs(ax - bx) < 0.15 and abs(ay - by) < 0.1
 
 
-@register_analyzer
 class OnscreenTextAnalyzer(Analyzer):
     """Text on screen (full profile only: OCR is the costly part).
 
@@ -337,6 +335,7 @@ class OnscreenTextAnalyzer(Analyzer):
     name = "onscreen_text"
     version = "7"
     Config = OnscreenTextConfig
+    event_kinds = (EventKind("text", "text", "#7048e8"),)
     profiles = frozenset({"full"})
     feature_keys = (
         "in_hook", "hook_text", "hook_words", "first_s", "anytime", "items", "outside_safe_zone",
@@ -345,6 +344,11 @@ class OnscreenTextAnalyzer(Analyzer):
     )
     context_fields = ("safe_zone",)
     evidence_keys = ("text_in_hook", "hook_text", "text_boxes_outside_safe_zone", "hook_text_script")
+
+    @staticmethod
+    def loader(a: Analyzer, ctx: AnalysisContext | None) -> None:
+        """Warm-up: the OCR engine."""
+        _ocr_engine(a.config.det_long_side, a.config.threads)
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: OnscreenTextConfig = self.config

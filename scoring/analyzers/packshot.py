@@ -22,8 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
 
 
@@ -356,7 +355,6 @@ def _runs(times: np.ndarray, seen: list[Sighting | None]) -> list[tuple[float, f
     return runs
 
 
-@register_analyzer
 class PackshotAnalyzer(Analyzer):
     """Where the campaign's product is on screen (its packshots, ``product_images``).
 
@@ -374,6 +372,7 @@ class PackshotAnalyzer(Analyzer):
     name = "packshot"
     version = "1"
     Config = PackshotConfig
+    event_kinds = (EventKind("product", "product", "#2b8a3e"),)
     after = ("faces",)
     context_fields = ("product_images", "hook_seconds")
     feature_keys = ("available", "first_s", "visible_ratio", "max_share", "mean_share", "in_hook",

@@ -9,7 +9,6 @@ import cv2
 import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Signals
-from scoring.analyzers.registry import register_analyzer
 from scoring.media.clip import Clip
 
 
@@ -199,7 +198,6 @@ class PictureConfig:
     subject_margin: float = 0.5
 
 
-@register_analyzer
 class PictureAnalyzer(Analyzer):
     """Sharpness (:func:`edge_sharpness`: log10 of 1 + Laplacian variance of the
     median-denoised picture at a 540-px short side, median over stills), subject sharpness

@@ -29,8 +29,7 @@ import numpy as np
 from scipy.ndimage import median_filter
 
 from scoring.analyzers.audio_quality import FrameStats, frame_stats, peak_persistence, speech_runs
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
 
 SEGMENT_CLASSES = ("speech", "singing", "music", "speech_over_music", "ambience", "silence")
@@ -191,7 +190,6 @@ class SoundClassConfig:
     silent_share: float = 0.9
 
 
-@register_analyzer
 class SoundClassAnalyzer(Analyzer):
     """Labels every ``window_s`` of the track with one of :data:`SEGMENT_CLASSES` and the
     video with one of :data:`VIDEO_CLASSES`.
@@ -209,6 +207,7 @@ class SoundClassAnalyzer(Analyzer):
     name = "sound_class"
     version = "1"
     Config = SoundClassConfig
+    event_kinds = (EventKind("sound", "sound", "#66a80f"),)
     requires = ("speech",)
     feature_keys = ("class", *(f"{c}_share" for c in SEGMENT_CLASSES), "music_led", "judge_speech", "beat",
                     "balance_db", "noise_flatness")

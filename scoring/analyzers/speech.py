@@ -8,8 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring.analyzers.audio_quality import frame_stats, speech_runs
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.analyzers.sound_class import bed_tonality, level_spread_db, sung
 from scoring.analyzers.vad import segments_from_probabilities, speech_probabilities
 from scoring.media.clip import Clip
@@ -90,7 +89,6 @@ class SpeechConfig:
     sung_max_spread_db: float = 18.0
 
 
-@register_analyzer
 class SpeechAnalyzer(Analyzer):
     """Where people speak. Features: ``onset_s`` (first speech, s; None if none),
     ``ratio`` (speech time / duration, 0-1), ``segments`` (count), ``in_hook_s``
@@ -102,8 +100,16 @@ class SpeechAnalyzer(Analyzer):
     name = "speech"
     version = "3"
     Config = SpeechConfig
+    event_kinds = (EventKind("speech", "speech", "#4a7dff"), EventKind("singing", "singing", "#74c0fc"))
     feature_keys = ("onset_s", "ratio", "segments", "in_hook_s", "early", "sung_s")
     evidence_keys = ("speech_onset_s", "speech_ratio")
+
+    @staticmethod
+    def loader(a: Analyzer, ctx: AnalysisContext | None) -> None:
+        """Warm-up: the VAD model."""
+        from scoring.analyzers.vad import vad_session
+
+        vad_session()
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: SpeechConfig = self.config

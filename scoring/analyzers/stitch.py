@@ -29,8 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.registry import register_analyzer
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
 
 STITCH_WORD = re.compile(r"st[i1l]tch", re.I)
@@ -96,7 +95,6 @@ def seam(luma: np.ndarray, axis: int, ratio: float) -> float:
     return float(np.mean(centre >= ratio * (beside + 1.0)))
 
 
-@register_analyzer
 class StitchAnalyzer(Analyzer):
     """Another creator's footage. Features: ``stitch`` (bool), ``stitch_end_s`` (s, where
     the borrowed opening ends; None without), ``stitch_by`` ("text": the word on screen;
@@ -109,6 +107,7 @@ class StitchAnalyzer(Analyzer):
     name = "stitch"
     version = "2"
     Config = StitchConfig
+    event_kinds = (EventKind("stitch", "stitch", "#d9480f"),)
     requires = ("cuts",)
     after = ("onscreen_text", "faces")
     feature_keys = ("stitch", "stitch_end_s", "stitch_by", "duet", "duet_layout", "measured_text")

@@ -27,7 +27,6 @@ from scipy.special import gamma as gamma_fn
 from scoring.analyzers.artefacts import banding, smearing
 from scoring.analyzers.base import AnalysisContext, Analyzer, Signals
 from scoring.analyzers.picture import content_box, crop_content, sharpest_tiles
-from scoring.analyzers.registry import register_analyzer
 from scoring.media.clip import Clip
 
 # Feature scaling of the original BRISQUE release ("allrange", LIVE IQA); identical to
@@ -301,7 +300,6 @@ class VisualQualityConfig:
     subject_brisque_margin: float = 20.0
 
 
-@register_analyzer
 class VisualQualityAnalyzer(Analyzer):
     """Compression, shake and a learned picture-quality model.
 
@@ -336,6 +334,11 @@ class VisualQualityAnalyzer(Analyzer):
     feature_keys = ("blockiness", "block_edges", "shake", "brisque", "subject_brisque", "focus_brisque", "quality",
                     "banding", "smearing")
     evidence_keys = ("visual_quality",)
+
+    @staticmethod
+    def loader(a: Analyzer, ctx: AnalysisContext | None) -> None:
+        """Warm-up: BRISQUE."""
+        brisque_model()
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: VisualQualityConfig = self.config

@@ -8,88 +8,48 @@ video (a long-lived worker) calls :meth:`Analyzer.load_models` (or
 ``Worker.load_models``): it calls the same cached loaders with the same arguments, so
 the first ``analyze`` then finds them loaded.
 
-``LOADERS`` maps analyzer name -> function(analyzer, context) that loads its models.
+Each analyzer declares its loader on its class (``loader``, and ``loader_needs``: the
+analyzers whose output its model reads). ``LOADERS`` (analyzer name -> function(analyzer,
+context)) and ``NEEDS`` are derived from the registered classes.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 
-def _speech(a: Any, ctx: Any) -> None:
-    from scoring.analyzers.vad import vad_session
+def loaders() -> dict[str, Callable[[Any, Any], None]]:
+    """Analyzer name -> its declared model loader, for every registered analyzer with one."""
+    from scoring.analyzers.registry import registered
 
-    vad_session()
-
-
-def _faces(a: Any, ctx: Any) -> None:
-    from scoring.analyzers.faces import _detect_fn
-
-    _detect_fn(a.config.threads)
+    return {name: cls.loader for name, cls in registered().items() if cls.loader is not None}
 
 
-def _asr(a: Any, ctx: Any) -> None:
-    from scoring.analyzers.asr import whisper_model
-    from scoring.services.language import multilingual_model
+def needs() -> dict[str, tuple[str, ...]]:
+    """Analyzer name -> the analyzers its model needs in the run (declared ``loader_needs``)."""
+    from scoring.analyzers.registry import registered
 
-    whisper_model(a.config.threads)
-    if getattr(a.config, "detect_language", False):
-        multilingual_model(a.config.threads)
+    return {name: tuple(cls.loader_needs) for name, cls in registered().items() if cls.loader_needs}
 
 
-def _onscreen_text(a: Any, ctx: Any) -> None:
-    from scoring.analyzers.onscreen_text import _ocr_engine
-
-    _ocr_engine(a.config.det_long_side, a.config.threads)
-
-
-def _dnsmos(a: Any, ctx: Any) -> None:
-    from scoring.analyzers.audio_quality import _dnsmos_session
-
-    _dnsmos_session(a.config.threads)
-
-
-def _hook_phrases(a: Any, ctx: Any) -> None:
-    from scoring.analyzers.hook_phrases import PROTOTYPES, _prototype_vectors
-
-    _prototype_vectors(tuple(getattr(a.config, "prototypes", None) or PROTOTYPES))
-
-
-def _visual_quality(a: Any, ctx: Any) -> None:
-    from scoring.analyzers.visual_quality import brisque_model
-
-    brisque_model()
-
-
-def _clip_zero_shot(a: Any, ctx: Any) -> None:
-    path = getattr(ctx, "clip_model", None) if ctx is not None else None
-    if path and os.path.isdir(path):
-        from scoring.analyzers.clip_zero_shot import _mtime, load_clip
-
-        load_clip(os.path.abspath(path), _mtime(path))
-
-
-LOADERS: dict[str, Callable[[Any, Any], None]] = {
-    "speech": _speech, "faces": _faces, "asr": _asr, "onscreen_text": _onscreen_text, "dnsmos": _dnsmos,
-    "hook_phrases": _hook_phrases, "visual_quality": _visual_quality,
-    "clip_zero_shot": _clip_zero_shot,
-}
-
-
-# A model that only reads another analyzer's output is useless without that analyzer:
-# hook phrases embed the transcript, which the fast profile (no ASR) never makes.
-NEEDS: dict[str, tuple[str, ...]] = {"hook_phrases": ("asr",)}
+def __getattr__(name: str) -> Any:  # LOADERS / NEEDS: derived on each read, so plugins count
+    if name == "LOADERS":
+        return loaders()
+    if name == "NEEDS":
+        return needs()
+    raise AttributeError(name)
 
 
 def needed(name: str, present: set[str]) -> bool:
     """Whether analyzer ``name``'s models can be used in a run of the analyzers ``present``."""
-    return all(dep in present for dep in NEEDS.get(name, ()))
+    table = globals().get("NEEDS") or needs()
+    return all(dep in present for dep in table.get(name, ()))
 
 
 def load_models(analyzer: Any, ctx: Any = None) -> None:
     """Load ``analyzer``'s models now (no-op for analyzers without a model)."""
-    loader = LOADERS.get(analyzer.name)
+    table = globals().get("LOADERS")
+    loader = (table or {}).get(analyzer.name) if table is not None else type(analyzer).loader
     if loader is not None:
         loader(analyzer, ctx)

@@ -21,7 +21,21 @@ from scoring.report.explain import ASSETS, LABELS, environment, explanation_data
 from scoring.report.explain import CSS as EXPLAIN_CSS
 from scoring.scorers import SUBSCORES
 
-TIMELINE_KINDS = ("speech", "face", "text", "product", "mention", "cta", "cut")
+# Lanes when the caller gives none (a report rebuilt without the analyzers at hand): one per
+# event kind found in the videos, grey. A run passes the analyzers' declared kinds instead
+# (``pipeline.report_timeline``); the report never imports the analyzers.
+DEFAULT_COLOUR = "#868e96"
+MAX_EVENTS = 400  # per video, on the timeline
+
+
+def _lanes(videos: list[dict[str, Any]], timeline: list[dict[str, str]] | None) -> list[dict[str, str]]:
+    """Timeline lanes ``{kind, label, colour}``: ``timeline`` as given, else one per kind seen
+    (``word`` events, one per spoken word, are too fine for a lane)."""
+    if timeline is not None:
+        return [{"kind": k["kind"], "label": k.get("label") or k["kind"], "colour": k.get("colour") or DEFAULT_COLOUR}
+                for k in timeline]
+    seen = sorted({e.get("kind") for v in videos for e in (v.get("events") or []) if e.get("kind")} - {"word"})
+    return [{"kind": k, "label": k.replace("_", " "), "colour": DEFAULT_COLOUR} for k in seen]
 
 
 def _json_for_script(data: Any) -> str:
@@ -30,8 +44,8 @@ def _json_for_script(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _video_data(v: dict[str, Any]) -> dict[str, Any]:
-    """What the page script needs of one video (word-level events are left out)."""
+def _video_data(v: dict[str, Any], kinds: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+    """What the page script needs of one video (events of the timeline's ``kinds`` only)."""
     ev = v.get("evidence") or {}
     return {
         "rank": v.get("rank"), "name": Path(v["path"]).name, "path": v["path"], "creator": v.get("creator"),
@@ -40,7 +54,7 @@ def _video_data(v: dict[str, Any]) -> dict[str, Any]:
         "duplicate_of": v.get("duplicate_of"),
         **explanation_data(v, [r for r in v.get("reasons") or [] if r.get("dimension") != "rights"][:12]),
         "gates": v.get("gates") or [],
-        "events": [e for e in (v.get("events") or []) if e.get("kind") in TIMELINE_KINDS][:400],
+        "events": [e for e in (v.get("events") or []) if e.get("kind") in kinds][:MAX_EVENTS],
         "duration": ev.get("duration_s"), "media": v.get("media") or {},
         "evidence": {k: ev.get(k) for k in ("duration_s", "width", "height", "speech_onset_s", "face_first_s",
                                             "hook_text", "cuts_s", "loudness_lufs", "snr_db", "sound_class", "sharpness",
@@ -74,11 +88,16 @@ def _scatter_data(videos: list[dict[str, Any]]) -> dict[str, Any]:
             "ticks": ticks, "dots": dots}
 
 
-def render_report(ranking: dict[str, Any]) -> str:
-    """The report page as a string (``assets/report.html.j2``, autoescaped)."""
+def render_report(ranking: dict[str, Any], timeline: list[dict[str, str]] | None = None) -> str:
+    """The report page as a string (``assets/report.html.j2``, autoescaped).
+
+    ``timeline``: the timeline's lanes, ``{kind, label, colour}`` in order (the analyzers'
+    declared event kinds, passed down by the run); None: one grey lane per kind seen."""
     run, videos = ranking["run"], ranking["videos"]
-    data = _json_for_script({"videos": [_video_data(v) for v in videos], "subscores": list(SUBSCORES),
-                             "labels": LABELS})
+    lanes = _lanes(videos, timeline)
+    kinds = {k["kind"] for k in lanes}
+    data = _json_for_script({"videos": [_video_data(v, kinds) for v in videos], "subscores": list(SUBSCORES),
+                             "labels": LABELS, "timeline": lanes})
     columns = [("rank", "rank"), ("name", "video"), ("creator", "creator"), ("score", "score"),
                *((f"sub.{s}", LABELS[s]) for s in SUBSCORES), ("recommendation", "recommendation")]
     return environment().get_template("report.html.j2").render(
@@ -91,7 +110,8 @@ def render_report(ranking: dict[str, Any]) -> str:
         explanation_html=lambda v, name: Markup(explanation_html(v, name)))  # escaped inside
 
 
-def write_report(ranking: dict[str, Any], out_dir: str | Path) -> Path:
+def write_report(ranking: dict[str, Any], out_dir: str | Path, timeline: list[dict[str, str]] | None = None) -> Path:
+    """Write ``out_dir/report.html`` (see :func:`render_report` for ``timeline``)."""
     path = Path(out_dir) / "report.html"
-    path.write_text(render_report(ranking), encoding="utf-8")
+    path.write_text(render_report(ranking, timeline), encoding="utf-8")
     return path

@@ -13,6 +13,9 @@ from typing import Any
 MIN_SHORT, MIN_LONG = 540, 960
 GOOD_SHORT, GOOD_LONG = 720, 1280
 SQUARE_TOLERANCE = 0.1  # width/height within 1 ± 0.1 is square
+# The features :func:`derive` and :func:`derive_sound` add (a model may use them like an analyzer's).
+DERIVED_FEATURES = ("format.short_side", "format.long_side", "format.orientation", "format.resolution_ok",
+                    "format.resolution_class", "sound_class.not_music_led")
 
 
 def orientation(width: float | None, height: float | None) -> str | None:

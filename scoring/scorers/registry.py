@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +69,45 @@ def load_spec(ref: str, roots: list[Path] | None = None) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid JSON: {exc}") from exc
 
 
-def load_scorer(ref: str, roots: list[Path] | None = None) -> Scorer:
-    """Build the scorer a registry entry describes (``kind`` selects the class)."""
+_FEATURE_FIELDS = ("feature", "text_feature", "time_feature")
+
+
+def spec_features(spec: Any) -> set[str]:
+    """Every feature name a ``model.json`` reads: values of ``feature``, ``text_feature`` and
+    ``time_feature`` anywhere in it (terms, conditions, gates, caps) and a ``features`` list."""
+    found: set[str] = set()
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key in _FEATURE_FIELDS and isinstance(value, str):
+                found.add(value)
+            elif key == "features" and isinstance(value, list):
+                found |= {v for v in value if isinstance(v, str)}
+            else:
+                found |= spec_features(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            found |= spec_features(item)
+    return found
+
+
+def check_features(ref: str, roots: list[Path] | None, known: Collection[str]) -> None:
+    """Raise ConfigError naming the ``model.json`` and the feature when the model reads a
+    feature nothing declares (``known``: the analyzers' declared features, derived features
+    and campaign facts; the caller, which sees the analyzers, passes them in)."""
+    path = model_dir(ref, roots) / "model.json"
+    for name in sorted(spec_features(load_spec(ref, roots)) - set(known)):
+        close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"{path}: feature {name!r} is not declared by any analyzer{hint}")
+
+
+def load_scorer(ref: str, roots: list[Path] | None = None, known_features: Collection[str] | None = None) -> Scorer:
+    """Build the scorer a registry entry describes (``kind`` selects the class).
+
+    ``known_features``: when given, a feature the model reads that is not among them is a
+    :class:`ConfigError` (:func:`check_features`) instead of silently "not measured"."""
+    if known_features is not None:
+        check_features(ref, roots, known_features)
     spec = load_spec(ref, roots)
     kind = spec.get("kind", "rules")
     if kind == "rules":

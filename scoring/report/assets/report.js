@@ -148,21 +148,24 @@
     return box;
   }
 
-  var KINDS = ["speech", "face", "text", "product", "mention", "cta", "cut"];
+  // lanes from the data: the analyzers' declared event kinds, labels and colours
+  var LANES = DATA.timeline || [];
+  var KINDS = LANES.map(function (k) { return k.kind; });
   function timeline(v) {
-    var width = 560, left = 60, lane = 16, height = KINDS.length * lane + 22;
+    var width = 560, left = 80, lane = 16, height = KINDS.length * lane + 22;
     var dur = v.duration || Math.max.apply(null, [1].concat(v.events.map(function (e) { return e.end || e.t; })));
     var x = function (t) { return left + (width - left - 8) * Math.min(t, dur) / dur; };
     var root = svg("svg", {"class": "timeline", "viewBox": "0 0 " + width + " " + height, "role": "img"});
-    KINDS.forEach(function (k, i) {
+    LANES.forEach(function (k, i) {
       var y = 4 + i * lane;
       root.appendChild(svg("line", {"class": "lane", "x1": left, "x2": width - 8, "y1": y + 6, "y2": y + 6}));
-      var label = svg("text", {"x": 4, "y": y + 10}); label.textContent = k; root.appendChild(label);
+      var label = svg("text", {"x": 4, "y": y + 10}); label.textContent = k.label; root.appendChild(label);
     });
     v.events.forEach(function (e) {
       var i = KINDS.indexOf(e.kind); if (i < 0) return;
       var y = 4 + i * lane, w = e.end !== null && e.end !== undefined ? Math.max(2, x(e.end) - x(e.t)) : 2;
-      var mark = svg("rect", {"class": "ev-" + e.kind, "x": x(e.t), "y": y, "width": w, "height": 12, "rx": 2});
+      var mark = svg("rect", {"class": "ev ev-" + e.kind, "fill": LANES[i].colour, "x": x(e.t), "y": y,
+                              "width": w, "height": 12, "rx": 2});
       var title = svg("title", {}); title.textContent = e.label + " @ " + e.t.toFixed(1) + " s";
       mark.appendChild(title); root.appendChild(mark);
     });
