@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Feature, Signals
 from scoring.media.clip import Clip
 
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)  # OpenAI CLIP's pixel normalisation
@@ -125,7 +125,14 @@ class ClipZeroShotAnalyzer(Analyzer):
     after = ("packshot",)
     profiles = frozenset({"full"})
     context_fields = ("clip_model", "terms")
-    feature_keys = ("available", "note", "max_prob", "visible_ratio", "first_s", "frames")
+    features = (
+        Feature("available", "bool", None, "a CLIP model loaded and something to look for"),
+        Feature("note", "str", None, "why not available; None"),
+        Feature("max_prob", "number", "0-1", "highest product probability over the scored frames"),
+        Feature("visible_ratio", "number", "0-1", "share of scored frames at or above the threshold"),
+        Feature("first_s", "number", "s", "first frame at or above the threshold"),
+        Feature("frames", "int", None, "frames scored"),
+    )
     evidence_keys = ("product_first_seen_s", "product_visible_ratio")
 
     @staticmethod

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Feature, Signals
 from scoring.media.clip import Clip
 from scoring.services.onsets import onset_times
 from scoring.services.shots import ShotsConfig, find_transitions
@@ -237,10 +237,21 @@ class CutsAnalyzer(Analyzer):
     version = "4"
     Config = CutsConfig
     event_kinds = (EventKind("cut", "cut", "#222"), EventKind("transition", "transition", "#868e96"))
-    feature_keys = (
-        "count", "first_cut_s", "first_shot_end_s", "shots_in_hook", "shots", "avg_shot_s",
-        "dynamic_start", "quick_pacing", "overall_pacing", "hook_motion", "sound_start_s",
-        "hook_level_db", "hook_onsets_per_s", "transitions",
+    features = (
+        Feature("count", "int", None, "cuts in the video"),
+        Feature("first_cut_s", "number", "s", "first cut; None without a cut"),
+        Feature("first_shot_end_s", "number", "s", "end of the first shot: the first cut, or the duration without one"),
+        Feature("shots_in_hook", "int", None, "shots that begin within the hook"),
+        Feature("shots", "int", None, "shots in the video"),
+        Feature("avg_shot_s", "number", "s", "mean shot length"),
+        Feature("dynamic_start", "bool", None, "ABCD: the first shot ends within 3 s"),
+        Feature("quick_pacing", "bool", None, "ABCD: at least 5 shots begin within 5 s"),
+        Feature("overall_pacing", "bool", None, "ABCD: mean shot at most 2 s"),
+        Feature("hook_motion", "number", "grey levels per 1/8 s", "picture change in the hook"),
+        Feature("sound_start_s", "number", "s", "first 50 ms window within 20 dB of the loudest; None if silent"),
+        Feature("hook_level_db", "number", "dB", "hook RMS minus whole-clip RMS (> 0: the opening is louder)"),
+        Feature("hook_onsets_per_s", "number", "1/s", "spectral-flux onsets per second in the hook"),
+        Feature("transitions", "int", None, "fades and dissolves; None without frame signatures"),
     )
     evidence_keys = ("cuts_s", "first_shot_end_s", "shots_in_hook")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Feature, Signals
 from scoring.bits import pack_bits, unpack_bits  # noqa: F401  (re-exported)
 from scoring.media.clip import Clip
 
@@ -57,7 +57,11 @@ class FingerprintAnalyzer(Analyzer):
     name = "fingerprint"
     version = "1"
     Config = FingerprintConfig
-    feature_keys = ("hook_dhash", "audio", "audio_width")
+    features = (
+        Feature("hook_dhash", "str", "hex", "16 hex characters per hook frame (difference hash)"),
+        Feature("audio", "str", "hex", "audio fingerprint bits; None when silent or absent"),
+        Feature("audio_width", "int", "bits", "bits per audio fingerprint frame"),
+    )
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: FingerprintConfig = self.config

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Feature, Signals
 from scoring.media.clip import Clip
 
 
@@ -28,10 +28,20 @@ class FormatAnalyzer(Analyzer):
     name = "format"
     version = "1"
     Config = FormatConfig
-    feature_keys = (
-        "duration_s", "width", "height", "fps", "has_audio", "aspect_ratio", "is_vertical",
-        "is_9_16", "meets_min_resolution", "resolution_level", "bitrate_kbps", "bitrate_ok",
-        "rotation",
+    features = (
+        Feature("duration_s", "number", "s", "duration"),
+        Feature("width", "int", "px", "display width"),
+        Feature("height", "int", "px", "display height"),
+        Feature("fps", "number", "1/s", "frame rate"),
+        Feature("has_audio", "bool", None, "an audio track"),
+        Feature("aspect_ratio", "number", None, "display width / height"),
+        Feature("is_vertical", "bool", None, "display height > width (about 9:16 or taller)"),
+        Feature("is_9_16", "bool", None, "aspect within the tolerance of 9:16"),
+        Feature("meets_min_resolution", "bool", None, "at least 540x960 in display orientation"),
+        Feature("resolution_level", "int", None, "0 below the minimum, 1 the minimum, 2 at least 720x1280"),
+        Feature("bitrate_kbps", "number", "kbit/s", "video bitrate; None when unknown"),
+        Feature("bitrate_ok", "bool", None, "bitrate at or above the minimum; None when unknown"),
+        Feature("rotation", "int", "degrees", "display rotation of the stream"),
     )
     evidence_keys = ("duration_s", "width", "height", "fps", "has_audio", "aspect_ratio")
 

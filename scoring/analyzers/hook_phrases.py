@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Feature, Signals
 from scoring.media.clip import Clip
 from scoring.services import phrases
 from scoring.services.language import language_name
@@ -193,9 +193,17 @@ class HookPhrasesAnalyzer(Analyzer):
     loader_needs = ("asr",)  # MiniLM embeds the transcript: useless without speech recognition
     after = ("asr",)
     context_fields = ("terms",)  # the campaign's own hook phrases per language
-    feature_keys = (
-        "opening_text", "start_s", "similarity", "best_match", "lexical", "question", "is_hook", "quote",
-        "unsupported_language", "note",
+    features = (
+        Feature("opening_text", "str", None, "words spoken in the hook"),
+        Feature("start_s", "number", "s", "when they start"),
+        Feature("similarity", "number", "0-1", "MiniLM cosine to the nearest hook prototype (English only)"),
+        Feature("best_match", "str", None, "the nearest prototype or phrase"),
+        Feature("lexical", "bool", None, "the opening contains a hook phrase"),
+        Feature("question", "bool", None, "the opening is a question"),
+        Feature("is_hook", "bool", None, "the opening is a hook phrase"),
+        Feature("quote", "str", None, "the opening up to the clause that makes it a hook"),
+        Feature("unsupported_language", "str", "ISO 639-1", "speech that could not be judged; None"),
+        Feature("note", "str", None, "why the opening words were not judged; None"),
     )
 
     @staticmethod

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Feature, Signals
 from scoring.media.clip import Clip
 
 
@@ -375,8 +375,17 @@ class PackshotAnalyzer(Analyzer):
     event_kinds = (EventKind("product", "product", "#2b8a3e"),)
     after = ("faces",)
     context_fields = ("product_images", "hook_seconds")
-    feature_keys = ("available", "first_s", "visible_ratio", "max_share", "mean_share", "in_hook",
-                    "end_card_only", "with_face_ratio", "frames_matched")
+    features = (
+        Feature("available", "bool", None, "packshots given and readable"),
+        Feature("first_s", "number", "s", "first body frame showing the product; None"),
+        Feature("visible_ratio", "number", "0-1", "share of body frames showing it; None without packshots"),
+        Feature("max_share", "number", "0-1", "largest share of the frame it covers when seen"),
+        Feature("mean_share", "number", "0-1", "mean share of the frame it covers when seen"),
+        Feature("in_hook", "bool", None, "seen within the hook"),
+        Feature("end_card_only", "bool", None, "first seen after 80 % of the video"),
+        Feature("with_face_ratio", "number", "0-1", "share of its frames with a face on screen too; None without faces"),
+        Feature("frames_matched", "int", None, "frames run through the matcher"),
+    )
     evidence_keys = ("product_first_seen_s", "product_visible_ratio")
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Feature, Signals
 from scoring.media.clip import Clip
 
 STITCH_WORD = re.compile(r"st[i1l]tch", re.I)
@@ -110,7 +110,14 @@ class StitchAnalyzer(Analyzer):
     event_kinds = (EventKind("stitch", "stitch", "#d9480f"),)
     requires = ("cuts",)
     after = ("onscreen_text", "faces")
-    feature_keys = ("stitch", "stitch_end_s", "stitch_by", "duet", "duet_layout", "measured_text")
+    features = (
+        Feature("stitch", "bool", None, "the video opens on another creator's footage"),
+        Feature("stitch_end_s", "number", "s", "where the borrowed opening ends; None without"),
+        Feature("stitch_by", "str", None, "'text' (the word on screen) or 'visual'; None"),
+        Feature("duet", "bool", None, "a duet: two videos side by side or top and bottom"),
+        Feature("duet_layout", "str", None, "side_by_side / top_bottom; None"),
+        Feature("measured_text", "bool", None, "on-screen text was available to look for 'stitch'"),
+    )
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: StitchConfig = self.config
