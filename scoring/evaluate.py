@@ -61,15 +61,12 @@ def _words(text: str) -> list[str]:
 
 
 def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
-    """(word edits, reference words): Levenshtein distance over normalised words."""
+    """(word edits, reference words): Levenshtein distance over normalised words (rapidfuzz,
+    on word sequences: each word is one token)."""
+    from rapidfuzz.distance import Levenshtein
+
     ref, hyp = _words(reference), _words(hypothesis or "")
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, start=1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, start=1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1], len(ref)
+    return Levenshtein.distance(ref, hyp), len(ref)
 
 
 def spearman(x: list[float], y: list[float]) -> float | None:
