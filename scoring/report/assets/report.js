@@ -149,9 +149,11 @@
   }
 
   // lanes from the data: the analyzers' declared event kinds, labels and colours
-  var LANES = DATA.timeline || [];
-  var KINDS = LANES.map(function (k) { return k.kind; });
+  var ALL_LANES = DATA.timeline || [];
   function timeline(v) {
+    // one lane per declared kind this video has events of, in the declared order
+    var LANES = ALL_LANES.filter(function (k) { return v.events.some(function (e) { return e.kind === k.kind; }); });
+    var KINDS = LANES.map(function (k) { return k.kind; });
     var width = 560, left = 80, lane = 16, height = KINDS.length * lane + 22;
     var dur = v.duration || Math.max.apply(null, [1].concat(v.events.map(function (e) { return e.end || e.t; })));
     var x = function (t) { return left + (width - left - 8) * Math.min(t, dur) / dur; };
