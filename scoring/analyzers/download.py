@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Feature, Signals
 from scoring.media.clip import Clip
 from scoring.media.layout import Layout, find_layout
 from scoring.services.text_kinds import HANDLE_LIKE, WATERMARK_WORDS, handle_of
@@ -165,7 +165,13 @@ class WatermarkAnalyzer(Analyzer):
     event_kinds = (EventKind("watermark", "watermark", "#862e9c"),)
     requires = ("layout",)
     profiles = frozenset({"full"})
-    feature_keys = ("found", "handle", "corners", "frames_read", "is_download")
+    features = (
+        Feature("found", "bool", None, "the platform's name read in a corner band or on the end card"),
+        Feature("handle", "str", None, "the creator's handle, without the @, lower case; None when not read"),
+        Feature("corners", "int", None, "distinct corners it was read in (2 when it moved)"),
+        Feature("frames_read", "int", None, "frames OCR read for it"),
+        Feature("is_download", "bool", None, "a watermark, an end card or a download size"),
+    )
     evidence_keys = ("watermark_handle", "is_download")
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
