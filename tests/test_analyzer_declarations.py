@@ -215,3 +215,15 @@ def test_registered_signals_are_plain_data():
         assert isinstance(cls.features, tuple) and all(isinstance(f, Feature) for f in cls.features)
         assert all(isinstance(k, EventKind) for k in cls.event_kinds)
     assert Signals().to_dict()["events"] == []
+
+
+# Analyzers still declared by feature names only (type ``any``): their owners convert them to
+# ``features = (Feature(...), ...)``; a new analyzer declares typed features from the start.
+NAMES_ONLY = {"abcd", "asr", "audio_quality", "dnsmos", "faces", "layout", "loudness", "mentions",
+              "onscreen_text", "picture", "sound_class", "speech", "visual_quality"}
+
+
+def test_new_analyzers_declare_typed_features():
+    untyped = {c.name for c in BUILTIN if any(f.type == "any" for f in c.features)}
+    assert untyped - NAMES_ONLY == set(), "declare features = (Feature(name, type, unit, meaning), ...)"
+    assert NAMES_ONLY - untyped == set(), "converted: remove it from NAMES_ONLY"
