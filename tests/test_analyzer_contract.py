@@ -14,7 +14,8 @@ from scoring.analyzers.registry import declaration_problems
 from scoring.contract import EVIDENCE_KEYS
 from scoring.media import decode_clip
 
-ROOT_FIXTURE = "fixtures/videos/clean.mp4"
+ROOT_FIXTURE = "fixtures/videos/clean.mp4"  # speech, a face, captions, a CTA, a hook phrase: most event kinds
+CUTS_FIXTURE = "fixtures/videos/cuts.mp4"  # cut events
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def clips(tmp_path_factory, request):
     one = write_video(d / "one.mp4", solid(90, 160, 120), n_frames=1, size=(90, 160))
     root = request.config.rootpath
     return {"black+silence": decode_clip(str(black)), "one-frame": decode_clip(str(one)),
-            "normal": decode_clip(str(root / ROOT_FIXTURE))}
+            "normal": decode_clip(str(root / ROOT_FIXTURE)), "cuts": decode_clip(str(root / CUTS_FIXTURE))}
 
 
 def _run_all(clip):
@@ -36,7 +37,7 @@ def _run_all(clip):
     return out
 
 
-@pytest.mark.parametrize("case", ["black+silence", "one-frame", "normal"])
+@pytest.mark.parametrize("case", ["black+silence", "one-frame", "normal", "cuts"])
 def test_every_analyzer_conforms(clips, case):
     clip = clips[case]
     first, second = _run_all(clip), _run_all(clip)
