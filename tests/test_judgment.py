@@ -62,7 +62,8 @@ def test_requires_known_false_makes_the_subscore_null_with_the_note():
 
 def test_prior_2_is_default_and_prior_1_stays_loadable():
     assert {"hook@prior-1", "hook@prior-2", "audio_clarity@prior-1", "audio_clarity@prior-2"} <= set(list_models())
-    assert load_scorer("hook").model_id == "hook@prior-2"
+    assert load_scorer("hook").model_id == "hook@prior-3"  # the newest built-in prior
+    assert load_scorer("hook@prior-2").model_id == "hook@prior-2"
     assert load_scorer("hook@prior-1").model_id == "hook@prior-1"
 
 
