@@ -72,7 +72,7 @@ def test_a_bare_name_means_the_newest_built_in_prior():
     assert {"audio_clarity@prior-1", "audio_clarity@prior-2", "audio_clarity@prior-3",
             "audio_clarity@prior-4"} <= set(list_models())
     assert load_scorer("audio_clarity@prior-2").model_id == "audio_clarity@prior-2"
-    assert load_scorer("visual_clarity").model_id == "visual_clarity@prior-4"
+    assert load_scorer("visual_clarity").model_id == "visual_clarity@prior-5"
     assert load_scorer("visual_clarity@prior-2").model_id == "visual_clarity@prior-2"
 
 
