@@ -67,3 +67,12 @@ def test_a_distant_face_without_speech_is_nobody_talking_to_the_viewer():
     assert far.value < near.value
     # "close-up" is ABCD's word with ABCD's one number (faces.closeup_area_ratio); the hook never says it
     assert not any("close-up" in r.text for r in near.reasons + far.reasons)
+
+
+def test_a_term_whose_source_analyzer_did_not_run_drops_out():
+    """Hook phrases need speech recognition: in a profile without it they say nothing, for
+    every video alike, and count at no prior."""
+    spec = {**SPEC, "terms": [SPEC["terms"][0], {**SPEC["terms"][1], "measured_by": "c"}]}
+    scorer = RuleScorer.from_spec(spec)
+    assert scorer.score({"a.x": 1.0, "b.y": None}).value == pytest.approx(100.0)
+    assert scorer.score({"a.x": 1.0, "b.y": None, "c.words": 0}).value == pytest.approx(70.0)

@@ -132,6 +132,9 @@ class Term:
     # it (not "not run in this profile"): a stated conservative prior instead of dropping
     # out, so the other terms' mean does not stand in for the missing one. None: drop out.
     unmeasured: float | None = None
+    # The analyzer (feature prefix) whose run means the term could be measured, when that is
+    # not the feature's own (hook phrases need ``asr``, which the fast profile skips).
+    measured_by: str | None = None
 
     def value_score(self, value: float) -> float:
         xs, ys = zip(*self.curve)
@@ -272,6 +275,8 @@ class RuleScorer(Scorer):
                 scored.append((term, None, float(term.missing), True))
             else:
                 why = _why_missing(term.feature, features)
+                if term.measured_by and not any(k.startswith(term.measured_by + ".") for k in features):
+                    why = NOT_RUN
                 label = term.label or term.feature
                 if term.unmeasured is not None and why != NOT_RUN:
                     missing.append(f"{label} ({why}; counted at {term.unmeasured:.0f})")
