@@ -28,7 +28,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from scoring.judgment import composite, composite_cap
+from scoring.judgment import composite, composite_cap, missing_priors
 from scoring.scorers.base import Scorer
 from scoring.scorers.rules import cap_value
 
@@ -54,7 +54,7 @@ def rescore(features: Mapping[str, Any], scorers: Mapping[str, Scorer | None], w
         subs[name] = sub.value
         judgment[name] = sub.judgment()
     subs["engagement"] = engagement
-    raw = composite(subs, weights)
+    raw = composite({**subs, **{d: p for d, (p, _) in missing_priors(subs, feats).items()}}, weights)
     cap = composite_cap(judgment)
     if raw is not None and cap is not None:
         raw = round(cap_value(raw, cap["composite_ceiling"]), 1)

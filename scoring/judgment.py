@@ -196,6 +196,30 @@ def must_have(features: Mapping[str, Any], objective: str, brand: bool, product:
     return MustHave(True, f"the {what} is never shown or named: {verdict}")
 
 
+# A content sub-score the video itself gives nothing to judge on (measured absent, not merely
+# unmeasured by the profile) enters the composite at a stated conservative prior instead of
+# leaving its weight to the others: a missing measurement must never look like a good one.
+# (dimension, feature, value meaning "measured absent", prior 0-100, why)
+MISSING_PRIORS = (
+    ("audio_clarity", "format.has_audio", False, 50.0, "no audio track"),
+)
+
+
+def missing_priors(subscores: Mapping[str, float | None], features: Mapping[str, Any]
+                   ) -> dict[str, tuple[float, str]]:
+    """{dimension: (prior, why)} for each sub-score that is None because the video has nothing
+    to judge on that dimension (:data:`MISSING_PRIORS`; 50 is below every rule model's
+    neutral 70 and at the score of a poor track). A sub-score that exists, or that is None
+    for another reason (profile, campaign), is left alone."""
+    return {dim: (prior, why) for dim, feature, absent, prior, why in MISSING_PRIORS
+            if subscores.get(dim) is None and dim in subscores and features.get(feature) is absent}
+
+
+def prior_text(dim: str, prior: float, why: str) -> str:
+    return (f"{dim.replace('_', ' ')} not measured ({why}): counted at {prior:.0f}, a conservative prior, "
+            f"not left to the other sub-scores")
+
+
 def composite(subscores: Mapping[str, float | None], weights: Mapping[str, float]) -> float | None:
     """Weighted mean of the sub-scores that exist (0-100); None if none do."""
     pairs = [(weights.get(k, 0.0), v) for k, v in subscores.items() if v is not None and weights.get(k, 0) > 0]
@@ -309,6 +333,10 @@ def below_above(this: Mapping[str, Any], above: Mapping[str, Any], weights: Mapp
     held = this.get("held_by")
     if held and held["kind"] == "must_have" and not above.get("held_by") and (this["score"] or 0) < (above["score"] or 0):
         out.update(dimension="must_have", this=this["score"], above=above["score"], text=f"below #{n}: {held['text']}")
+        return out
+    if held and held["kind"] == "duplicate" and (this["score"] or 0) < (above["score"] or 0):
+        out.update(dimension="duplicate", this=this["score"], above=above["score"],
+                   text=f"below #{n}: {held['text']}, skipped: score held under {held['ceiling']:.0f}")
         return out
     s, a = this["subscores"], above["subscores"]
     diffs = {k: weights.get(k, 0.0) * (a[k] - s[k]) for k in s if s.get(k) is not None and a.get(k) is not None}

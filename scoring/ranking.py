@@ -6,6 +6,7 @@ The rules themselves (gates, must-haves, caps, signed reasons) live in scoring.j
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from scoring.campaign import Campaign
@@ -24,8 +25,10 @@ from scoring.judgment import (
     hold_below,
     lift_copy_caps,
     merge_flaws,
+    missing_priors,
     must_have,
     order_reasons,
+    prior_text,
     shares,
     signed,
     split_copy_caps,
@@ -34,7 +37,7 @@ from scoring.judgment import (
 from scoring.results import VideoResult
 from scoring.scorers import SUBSCORES
 from scoring.scorers.rules import cap_value
-from scoring.shortlist import Candidate, select
+from scoring.shortlist import Candidate, mark_duplicates, select
 
 __all__ = ["Gate", "composite", "gates_for", "rank_results"]
 
@@ -55,6 +58,7 @@ class _Row:
     warnings: list[Gate]
     held_by: dict[str, Any] | None  # what holds the score under a threshold (gate, must-have, severe flaw)
     hold_impact: float = 0.0  # points the gate / must-have hold took off the composite
+    priors: dict[str, tuple[float, str, float]] | None = None  # dim -> (prior, why, composite impact)
 
 
 def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, Any],
@@ -92,7 +96,12 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
         judgment, copy_caps = split_copy_caps(judgment, r.features, bool(original))
         if copy_caps:
             lift_copy_caps(r.subscores, r.reasons, judgment)
-        raw = composite(r.subscores, weights)
+        priors = missing_priors(r.subscores, r.features)
+        filled = {**r.subscores, **{d: p for d, (p, _) in priors.items()}}
+        raw = composite(filled, weights)
+        bare = composite(r.subscores, weights)
+        prior_impact = {d: (p, why, round((raw or 0.0) - (bare or 0.0), 1) if weights.get(d, 0) > 0 else 0.0)
+                        for d, (p, why) in priors.items()}  # one prior today: its impact is the whole difference
         cap = composite_cap(judgment)
         score = raw
         if raw is not None and cap is not None:
@@ -117,17 +126,11 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
             score = min(score, hold_below(score, campaign.request_min_score))
             held_by = held_by or {"kind": "must_have", "ceiling": campaign.request_min_score, "text": must.text}
         hold = round(score - before, 1) if score is not None and before is not None else 0.0
-        rows.append(_Row(r, gates, score, raw, cap, must, warnings, held_by, hold))
-    rows.sort(key=lambda x: (-(x.score if x.score is not None else -1), x.r.video_id or ""))
-    candidates = [
-        Candidate(video_id=x.r.video_id or x.r.ref.path, rank=rank, score=x.score, creator=x.r.ref.creator,
-                  features=x.r.features,
-                  eligible=not x.gates and not (x.must and x.must.verified) and x.score is not None
-                  and x.score >= campaign.consider_min_score
-                  and ledger.get(x.r.video_id, {}).get("shortlist", True),
-                  severe=_severe(x))
-        for rank, x in enumerate(rows, start=1)
-    ]
+        rows.append(_Row(r, gates, score, raw, cap, must, warnings, held_by, hold, prior_impact))
+    rows.sort(key=_order)
+    _hold_duplicates(rows, _candidates(rows, campaign, ledger), campaign)
+    rows.sort(key=_order)
+    candidates = _candidates(rows, campaign, ledger)
     picked = select(candidates, campaign.shortlist_size, campaign.max_per_creator, campaign.diversity_weight)
     chosen = set(picked)
     videos = []
@@ -142,7 +145,7 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
             rec = "consider"
         else:
             rec = "skip"
-        share = shares(x.r.subscores, weights)
+        share = shares({**x.r.subscores, **{d: p for d, (p, *_) in (x.priors or {}).items()}}, weights)
         reasons = [{**signed(_reason("gate", g.text, "gate", x.hold_impact if i == 0 else 0.0), share, sign="-"),
                     "code": g.code} for i, g in enumerate(x.gates)]
         if x.r.video_id in ledger:
@@ -161,9 +164,12 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
             reason = _reason(x.cap["dimension"], text, "cap", capped - x.raw)
             reason["feature"] = x.cap.get("feature")
             reasons.append(signed(reason, share, sign="-"))
+        reasons += [signed(_reason(d, prior_text(d, p, why), "prior", imp), share, sign="-")
+                    for d, (p, why, imp) in (x.priors or {}).items()]
         reasons += [signed(_reason("visual_clarity", t, "note"), share, sign="-") for t in format_notes(x.r.features)]
-        reasons += [signed(_reason("shortlist", note, "shortlist"), share, sign="-")
-                    for note in dict.fromkeys(cand.notes)]
+        dup_hold = x.hold_impact if (x.held_by or {}).get("kind") == "duplicate" else 0.0
+        reasons += [signed(_reason("shortlist", note, "shortlist", dup_hold if "near-duplicate" in note else 0.0),
+                           share, sign="-") for note in dict.fromkeys(cand.notes)]
         reasons += [signed(r, share) for r in x.r.reasons]
         entry = _video_entry(x.r, cand.rank, x.score, rec, shortlisted, campaign, order_reasons(merge_flaws(reasons)))
         entry["duplicate_of"] = cand.duplicate_of
@@ -194,6 +200,40 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
                       "shortlisted": sum(v["shortlisted"] for v in videos)},
            **_empty_slots(candidates, picked, campaign.shortlist_size)}
     return {"run": run, "videos": videos}
+
+
+def _order(x: _Row) -> tuple[float, str]:
+    return -(x.score if x.score is not None else -1), x.r.video_id or ""
+
+
+def _candidates(rows: list[_Row], campaign: Campaign, ledger: dict[str, dict[str, Any]]) -> list[Candidate]:
+    """The shortlist's view of ``rows`` (already in rank order)."""
+    return [
+        Candidate(video_id=x.r.video_id or x.r.ref.path, rank=rank, score=x.score, creator=x.r.ref.creator,
+                  features=x.r.features,
+                  eligible=not x.gates and not (x.must and x.must.verified) and x.score is not None
+                  and x.score >= campaign.consider_min_score
+                  and ledger.get(x.r.video_id, {}).get("shortlist", True),
+                  severe=_severe(x))
+        for rank, x in enumerate(rows, start=1)
+    ]
+
+
+def _hold_duplicates(rows: list[_Row], candidates: list[Candidate], campaign: Campaign) -> None:
+    """A near-duplicate of a higher-ranked video is ``skip``: hold its score under the consider
+    threshold like any other hold (order kept), ``held_by`` naming the video it copies, so
+    ordering by score stays ordering by rank."""
+    mark_duplicates(candidates)
+    name = {c.video_id: Path(x.r.ref.path).name for c, x in zip(candidates, rows)}
+    for c, x in zip(candidates, rows):
+        if c.duplicate_of is None or x.score is None:
+            continue
+        before = x.score
+        x.score = min(x.score, hold_below(x.score, campaign.consider_min_score))
+        x.hold_impact = round(x.hold_impact + x.score - before, 1)
+        if x.held_by is None or x.held_by["kind"] == "severe":
+            x.held_by = {"kind": "duplicate", "ceiling": campaign.consider_min_score,
+                         "text": f"near-duplicate of {name[c.duplicate_of]}"}
 
 
 def _severe(x: _Row) -> bool:

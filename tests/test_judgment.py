@@ -62,7 +62,8 @@ def test_requires_known_false_makes_the_subscore_null_with_the_note():
 
 def test_prior_2_is_default_and_prior_1_stays_loadable():
     assert {"hook@prior-1", "hook@prior-2", "audio_clarity@prior-1", "audio_clarity@prior-2"} <= set(list_models())
-    assert load_scorer("hook").model_id == "hook@prior-2"
+    assert load_scorer("hook").model_id == "hook@prior-3"  # the newest built-in prior
+    assert load_scorer("hook@prior-2").model_id == "hook@prior-2"
     assert load_scorer("hook@prior-1").model_id == "hook@prior-1"
 
 
@@ -71,7 +72,7 @@ def test_a_bare_name_means_the_newest_built_in_prior():
     assert {"audio_clarity@prior-1", "audio_clarity@prior-2", "audio_clarity@prior-3",
             "audio_clarity@prior-4"} <= set(list_models())
     assert load_scorer("audio_clarity@prior-2").model_id == "audio_clarity@prior-2"
-    assert load_scorer("visual_clarity").model_id == "visual_clarity@prior-4"
+    assert load_scorer("visual_clarity").model_id == "visual_clarity@prior-5"
     assert load_scorer("visual_clarity@prior-2").model_id == "visual_clarity@prior-2"
 
 

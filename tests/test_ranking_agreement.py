@@ -82,12 +82,16 @@ def test_below_names_the_nearest_video_above_that_is_not_a_near_duplicate():
                _result("copy2", {**SUBS, "hook": 85.0}, **{"fingerprint.hook_dhash": same})]
     doc = rank_results(results, CAMPAIGN, {})
     v = _by_id(doc)
-    assert [x["video_id"][7:] for x in doc["videos"]] == ["orig", "copy", "other", "copy2"]
-    assert v["copy"]["duplicate_of"] == "sha256:orig"
-    assert v["other"]["below_above"]["rank_above"] == 1  # #2 is a copy of #1: compare with the original
+    # copies are skipped, so they are held under the consider threshold and sink below "other"
+    assert [x["video_id"][7:] for x in doc["videos"]] == ["orig", "other", "copy", "copy2"]
+    assert v["copy"]["duplicate_of"] == "sha256:orig" and v["copy2"]["duplicate_of"] == "sha256:orig"
+    assert v["copy"]["held_by"] == {"kind": "duplicate", "ceiling": CAMPAIGN.consider_min_score,
+                                    "text": "near-duplicate of orig.mp4"}
+    assert v["other"]["below_above"]["rank_above"] == 1
     assert v["other"]["below_above"]["text"].startswith("below #1")
-    assert v["copy2"]["below_above"]["rank_above"] == 3  # neither #1 (its original) nor #2 (another copy)
-    assert v["copy"]["below_above"] is None  # nothing above it but its own original
+    assert v["copy2"]["below_above"]["rank_above"] == 2  # neither #3 (another copy) nor #1 (its original)
+    assert v["copy"]["below_above"]["rank_above"] == 2
+    assert "near-duplicate of orig.mp4" in v["copy"]["below_above"]["text"]
 
 
 def test_shortlist_leaves_a_slot_empty_rather_than_fill_it_with_a_severe_flaw():

@@ -78,6 +78,21 @@ def test_reencoded_copy_is_flagged_not_shortlisted_twice(batch):
     assert copy.recommendation == "skip"
 
 
+def test_skipped_near_duplicate_is_held_under_consider(batch):
+    """A skipped copy does not keep a shortlistable score: it is held under the consider
+    threshold like other holds, says whose copy it is, and score order is rank order."""
+    from scoring.campaign import load_campaign
+
+    _, out = batch
+    doc = json.loads((out / "ranking.json").read_text())
+    consider = load_campaign(str(FIXTURES.parent.parent / "pipelines" / "demo.toml")).consider_min_score
+    entry = next(v for v in doc["videos"] if v["path"].endswith("reupload.mp4"))
+    assert entry["score"] < consider
+    assert entry["held_by"]["kind"] == "duplicate" and "clean.mp4" in entry["held_by"]["text"]
+    ranked = [v for v in doc["videos"] if v["rank"] is not None]
+    assert [v["score"] for v in ranked] == sorted((v["score"] for v in ranked), reverse=True)
+
+
 def test_unrelated_clips_are_not_duplicates(batch):
     ranking, out = batch
     doc = json.loads((out / "ranking.json").read_text())

@@ -14,7 +14,7 @@ import pytest
 
 from scoring.cli import main
 from scoring.errors import ConfigError
-from scoring.scorers.registry import load_scorer
+from scoring.scorers.registry import default_version, load_scorer
 from scoring.store import write_features_parquet
 from scoring.training.dataset import build_dataset, load_runs
 from scoring.training.labels import read_labels
@@ -197,7 +197,7 @@ def test_fitted_model_beats_the_prior_on_the_same_folds(trained):
         ys = [p[1] for p in term["curve"]]
         assert ys == sorted(ys) or ys == sorted(ys, reverse=True)
     card = (models / "hook" / "t-ctr" / "card.md").read_text()
-    assert "data hash" in card and "hook@prior-2" in card and "scikit-learn" in card
+    assert "data hash" in card and f"hook@{default_version('hook')}" in card and "scikit-learn" in card
 
 
 def test_scoring_with_the_trained_model_moves_the_ranking_the_expected_way(trained):
@@ -306,7 +306,7 @@ def test_campaign_models_table_picks_a_trained_version_and_the_run_records_it(tr
     ranking = score([str(small_clip)], campaign={"models": {"hook": "hook@t-ctr"}}, workers=1, cache_dir=False,
                     profile="fast", models_dir=str(models), out=str(tmp_path / "out"))
     assert ranking.run["models"]["hook"] == "hook@t-ctr"
-    assert ranking.run["models"]["visual_clarity"] == "visual_clarity@prior-4"
+    assert ranking.run["models"]["visual_clarity"] == f"visual_clarity@{default_version('visual_clarity')}"
     assert ranking.videos[0].models["hook"] == "hook@t-ctr"
     doc = json.loads((tmp_path / "out" / "ranking.json").read_text())
     assert doc["run"]["models"]["hook"] == "hook@t-ctr"

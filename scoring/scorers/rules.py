@@ -10,7 +10,11 @@ Three states per term (see :class:`Term`):
   (the analyzer ran and found nothing: no speech in the whole video, no face), scored
   ``absent_score`` (``null`` there: counted as measured, scored by another term);
 - not measured: the feature is None otherwise (profile skipped it, model unavailable):
-  the term drops out of the mean and out of the sub-score's ``coverage``.
+  the term drops out of the mean and out of the sub-score's ``coverage``; unless the
+  term states an ``unmeasured`` prior and the gap is this video's own (its analyzer ran
+  but could not read it: speech in a language it cannot read, no audio track), when the
+  term counts at that conservative score (never the mean of the others: a missing
+  measurement must not look like a good one), said in a reason and the not-measured note.
 
 Severe flaws (``caps``) limit the sub-score, and through ``composite_ceiling`` the
 composite in ranking, whatever the other terms say: the score is held just under the
@@ -81,13 +85,16 @@ def all_hold(conds: list[Condition], features: Mapping[str, Any]) -> bool | None
     return True
 
 
+NOT_RUN = "not run in this profile"
+
+
 def _why_missing(feature: str, features: Mapping[str, Any]) -> str:
     """Why a feature has no value: its analyzer did not run, said it is unavailable or why
     it could not measure (its ``<analyzer>.note``, e.g. speech in a language it cannot
     read), or found nothing it could measure."""
     prefix = feature.split(".", 1)[0]
     if not any(k.startswith(prefix + ".") for k in features):
-        return "not run in this profile"
+        return NOT_RUN
     note = features.get(f"{prefix}.note")
     if features.get(f"{prefix}.available") is False:
         return str(note) if note else "unavailable"
@@ -121,6 +128,13 @@ class Term:
     absent_score: float | None = None
     absent: str | None = None
     label: str | None = None  # what the term measures, for "not measured" notes
+    # Score for a video this term could not be measured on, where the run could measure
+    # it (not "not run in this profile"): a stated conservative prior instead of dropping
+    # out, so the other terms' mean does not stand in for the missing one. None: drop out.
+    unmeasured: float | None = None
+    # The analyzer (feature prefix) whose run means the term could be measured, when that is
+    # not the feature's own (hook phrases need ``asr``, which the fast profile skips).
+    measured_by: str | None = None
 
     def value_score(self, value: float) -> float:
         xs, ys = zip(*self.curve)
@@ -244,6 +258,7 @@ class RuleScorer(Scorer):
         scored: list[tuple[Term, Any, float, bool]] = []  # term, raw value, score, absent?
         covered_w = 0.0
         missing: list[str] = []
+        prior_text: dict[int, str] = {}  # id(term) -> reason for a term counted at its unmeasured prior
         for term in self.terms:
             value = features.get(term.feature)
             if term.applies_if and all_hold(term.applies_if, features) is False:
@@ -259,7 +274,16 @@ class RuleScorer(Scorer):
                 covered_w += term.weight
                 scored.append((term, None, float(term.missing), True))
             else:
-                missing.append(f"{term.label or term.feature} ({_why_missing(term.feature, features)})")
+                why = _why_missing(term.feature, features)
+                if term.measured_by and not any(k.startswith(term.measured_by + ".") for k in features):
+                    why = NOT_RUN
+                label = term.label or term.feature
+                if term.unmeasured is not None and why != NOT_RUN:
+                    missing.append(f"{label} ({why}; counted at {term.unmeasured:.0f})")
+                    scored.append((term, None, float(term.unmeasured), True))
+                    prior_text[id(term)] = f"{label} not measured ({why}): counted at {term.unmeasured:.0f}"
+                else:
+                    missing.append(f"{label} ({why})")
         total_all = sum(t.weight for t in self.terms) or 1.0
         coverage = round(covered_w / total_all, 3)
         if not scored:
@@ -269,7 +293,9 @@ class RuleScorer(Scorer):
         value = sum(t.weight * s for t, _, s, _ in scored) / total_w
         reasons = []
         for term, raw, s, absent in scored:
-            if absent:
+            if absent and id(term) in prior_text:
+                text = prior_text[id(term)] if s < BAD else None
+            elif absent:
                 text = term.absent if s < BAD or s >= GOOD else None
             else:
                 text = term.text(raw, s, features.get(term.text_feature) if term.text_feature else None)
