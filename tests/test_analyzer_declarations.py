@@ -219,8 +219,8 @@ def test_registered_signals_are_plain_data():
 
 # Analyzers still declared by feature names only (type ``any``): their owners convert them to
 # ``features = (Feature(...), ...)``; a new analyzer declares typed features from the start.
-NAMES_ONLY = {"abcd", "asr", "audio_quality", "dnsmos", "faces", "layout", "loudness", "mentions",
-              "onscreen_text", "picture", "sound_class", "speech", "visual_quality"}
+NAMES_ONLY = {"asr", "audio_quality", "dnsmos", "layout", "loudness", "mentions",
+              "onscreen_text", "sound_class", "speech"}
 
 
 def test_new_analyzers_declare_typed_features():

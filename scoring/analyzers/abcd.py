@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Feature, Signals
 from scoring.media.clip import Clip
 
 CHECKS = ("dynamic_start", "quick_pacing", "overall_pacing", "face_closeup", "speech_early", "supers")
@@ -42,7 +42,19 @@ class AbcdAnalyzer(Analyzer):
     event_kinds = (EventKind("abcd", "ABCD", "#0c8599"),)
     requires = ("faces", "cuts", "speech")
     after = ("onscreen_text",)
-    feature_keys = (*CHECKS, "passed", "checked", "pct")
+    features = (
+        Feature("dynamic_start", "bool", None, "cuts.dynamic_start (first shot ends within 3 s); None without cuts"),
+        Feature("quick_pacing", "bool", None, "cuts.quick_pacing (5 shots begin within 5 s); None without cuts"),
+        Feature("overall_pacing", "bool", None, "cuts.overall_pacing (mean shot at most 2 s); None without cuts"),
+        Feature("face_closeup", "bool", None,
+                "faces.closeup (a held face fills >= 15 % of the frame); None without faces"),
+        Feature("speech_early", "bool", None, "speech starts before speech_early_s (5 s); False without speech, "
+                                              "None without the speech analyzer"),
+        Feature("supers", "bool", None, "onscreen_text.anytime (any on-screen text); None without OCR"),
+        Feature("passed", "int", None, "checks that passed"),
+        Feature("checked", "int", None, "checks measured (not None)"),
+        Feature("pct", "number", "0-100", "ABCD's score: passed / checked x 100; None when nothing was checked"),
+    )
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: AbcdConfig = self.config

@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Feature, Signals
 from scoring.media.clip import Clip
 
 ABCD_FIRST_SECONDS = 5.0  # ABCD's "people present in the first 5 s"
@@ -185,9 +185,23 @@ class FacesAnalyzer(Analyzer):
     version = "5"
     Config = FacesConfig
     event_kinds = (EventKind("face", "face", "#e8590c"),)
-    feature_keys = (
-        "first_s", "in_hook", "hook_ratio", "max_area_ratio", "closeup", "closeup_area_ratio", "anytime", "first_5s",
-        "ratio", "max_faces", "frames_scanned",
+    features = (
+        Feature("first_s", "number", "s",
+                "first frame with a lasting face (refined between scanned frames); None if none"),
+        Feature("in_hook", "bool", None, "a lasting face in a scanned frame before hook_seconds"),
+        Feature("hook_ratio", "number", "0-1",
+                "share of scanned hook frames with a lasting face; 0 without hook frames"),
+        Feature("max_area_ratio", "number", "0-1",
+                "largest held face box / frame area in the hook; None without a face there"),
+        Feature("closeup", "bool", None,
+                "closeup_area_ratio at least the config's closeup_area_ratio (15 %, ABCD); False without a face"),
+        Feature("closeup_area_ratio", "number", "0-1",
+                "largest held face box / frame area over the video; None without a face"),
+        Feature("anytime", "bool", None, "a lasting face in any scanned frame (ABCD presence)"),
+        Feature("first_5s", "bool", None, "first_s before 5 s (ABCD presence); False without a face"),
+        Feature("ratio", "number", "0-1", "time-weighted share of the scanned span with a lasting face"),
+        Feature("max_faces", "int", None, "most lasting faces in one scanned frame; 0 without a face"),
+        Feature("frames_scanned", "int", None, "frames the detector ran on"),
     )
     evidence_keys = ("face_first_s", "face_in_hook", "face_max_area_ratio")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Feature, Signals
 from scoring.media.clip import Clip
 
 
@@ -258,8 +258,32 @@ class PictureAnalyzer(Analyzer):
     name = "picture"
     version = "7"
     Config = PictureConfig
-    feature_keys = ("sharpness", "subject_sharpness", "focus_sharpness", "brightness", "crushed_ratio", "blown_ratio", "contrast", "noise_level",
-                    "flash_share", "flashes")
+    features = (
+        Feature("sharpness", "number", None,
+                "log10(1 + Laplacian variance) of the deblocked, denoised picture at a 540-px short side, "
+                "median over stills; None without stills"),
+        Feature("subject_sharpness", "number", None,
+                "as sharpness, on the sharpest quarter of tiles, median over stills; None without stills"),
+        Feature("focus_sharpness", "number", None,
+                "the sharpness judged: max(sharpness, subject_sharpness - subject_margin); None without stills"),
+        Feature("brightness", "number", "0-1",
+                "mean luma over body frames (bars cut off); None without body frames"),
+        Feature("crushed_ratio", "number", "0-1",
+                "share of body pixels (5x5 median) below level 16 (of 255) plus a noise margin; "
+                "None without body frames"),
+        Feature("blown_ratio", "number", "0-1",
+                "share of body pixels (5x5 median) above level 250 (of 255) less a noise margin; "
+                "None without body frames"),
+        Feature("contrast", "number", "0-1",
+                "mean over body frames of the luma standard deviation; None without body frames"),
+        Feature("noise_level", "number", "8-bit levels",
+                "noise sigma (Immerkaer, flattest half, native size), median over stills; None without stills"),
+        Feature("flash_share", "number", "0-1",
+                "share of frames before the end card washed out by flashes or light leaks; "
+                "None without signatures or under 8 frames"),
+        Feature("flashes", "int", None,
+                "flashes or light leaks (washed-out runs of at most 1 s); None without signatures or under 8 frames"),
+    )
     evidence_keys = ("sharpness", "brightness", "noise_level")
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:

@@ -25,7 +25,7 @@ import numpy as np
 from scipy.special import gamma as gamma_fn
 
 from scoring.analyzers.artefacts import banding, smearing
-from scoring.analyzers.base import AnalysisContext, Analyzer, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Feature, Signals
 from scoring.analyzers.picture import content_box, crop_content, sharpest_tiles
 from scoring.media.clip import Clip
 
@@ -331,8 +331,28 @@ class VisualQualityAnalyzer(Analyzer):
     name = "visual_quality"
     version = "5"
     Config = VisualQualityConfig
-    feature_keys = ("blockiness", "block_edges", "shake", "brisque", "subject_brisque", "focus_brisque", "quality",
-                    "banding", "smearing")
+    features = (
+        Feature("blockiness", "number", None,
+                "median over stills of block-grid step / in-block step - 1 plus the block-edge term, larger of "
+                "the 8/16-px grids, scaled for block size (clean ~0-0.1, heavy H.264 > 0.5); None without stills"),
+        Feature("block_edges", "number", "0-1",
+                "median over stills of the share of 8-px grid segments that are visible seams; None without stills"),
+        Feature("shake", "number", "% of short side per frame",
+                "camera jitter over the hook frames (RMS change of motion); None under 2 usable motion changes"),
+        Feature("brisque", "number", None,
+                "BRISQUE at a 540-px short side (0 pristine, ~100 very distorted), median over stills; "
+                "None without the model or stills"),
+        Feature("subject_brisque", "number", None,
+                "BRISQUE of the sharpest quarter of tiles, median over stills; None without the model or under 64 px"),
+        Feature("focus_brisque", "number", None,
+                "the BRISQUE judged: min(brisque, subject_brisque + margin), or brisque; None without brisque"),
+        Feature("quality", "number", "0-100",
+                "100 - focus_brisque, discounted for blocks and shake; None without brisque"),
+        Feature("banding", "number", "0-1", "share of the middle still's smooth gradients that are flat steps; "
+                                            "None without gradients (under 1 % of the picture) or stills"),
+        Feature("smearing", "number", "0-1", "missing share of the finest detail in the middle still's textured half; "
+                                             "None without texture, under 32 px or without stills"),
+    )
     evidence_keys = ("visual_quality",)
 
     @staticmethod
