@@ -26,7 +26,8 @@ ALLOWED: dict[str, set[str]] = {
     "inputs": set(),
     "results": {"inputs"},
     "media": set(),                                   # decode, probe, frames: no analysis
-    "analyzers": {"media"},                           # measure a decoded Clip
+    "services": {"media"},                            # readers several analyzers share (issue 21)
+    "analyzers": {"media", "services"},               # measure a decoded Clip
     "scorers": set(),                                 # features -> sub-scores
     "judgment": {"scorers"},
     "campaign": {"scorers"},

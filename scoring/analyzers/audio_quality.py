@@ -16,53 +16,15 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import binary_dilation, median_filter
+from scipy.ndimage import binary_dilation
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
 from scoring.analyzers.registry import register_analyzer
 from scoring.media.clip import Clip
+from scoring.services.audio_frames import FrameStats, frame_stats, peak_persistence, speech_runs
 
 MIN_AUDIO_S = 0.4  # shorter tracks carry too little to judge (same floor as BS.1770 gating)
 SNR_RANGE_DB = (-20.0, 60.0)
-
-
-@dataclass
-class FrameStats:
-    """Framed view of a mono track.
-
-    Attributes:
-        power: mean square per frame (full scale = 1), shape (n_frames,).
-        spectrum: Hann-windowed power spectrum per frame, shape (n_frames, n_fft // 2 + 1).
-        freqs: bin centre frequencies in Hz, shape (n_fft // 2 + 1,).
-        times: frame centre times in seconds, shape (n_frames,).
-    """
-
-    power: np.ndarray
-    spectrum: np.ndarray
-    freqs: np.ndarray
-    times: np.ndarray
-
-
-def frame_stats(samples: np.ndarray, rate: int, frame_s: float = 0.032, hop_s: float = 0.016) -> FrameStats:
-    """Frame ``samples`` (shape (n,), float in [-1, 1]) into overlapping frames and measure them."""
-    n_fft, hop = int(round(frame_s * rate)), int(round(hop_s * rate))
-    n = 1 + (samples.shape[0] - n_fft) // hop if samples.shape[0] >= n_fft else 0
-    if n <= 0:
-        empty = np.zeros(0)
-        return FrameStats(empty, np.zeros((0, n_fft // 2 + 1)), np.fft.rfftfreq(n_fft, 1 / rate), empty)
-    audio = samples.astype(np.float32, copy=False)
-    window = np.hanning(n_fft).astype(np.float32)
-    scale = float(np.sum(window**2))
-    power = np.empty(n)
-    spec = np.empty((n, n_fft // 2 + 1))
-    block = 2048  # frames at a time: framing a 3-minute track at once held ~150 MB of copies
-    for b0 in range(0, n, block):
-        b1 = min(n, b0 + block)
-        frames = audio[np.arange(n_fft)[None, :] + hop * np.arange(b0, b1)[:, None]]
-        power[b0:b1] = np.mean(frames.astype(np.float64) ** 2, axis=1)
-        spec[b0:b1] = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2 / scale
-    times = (hop * np.arange(n) + n_fft / 2) / rate
-    return FrameStats(power, spec, np.fft.rfftfreq(n_fft, 1 / rate), times)
 
 
 def speech_mask(times: np.ndarray, segments: list[tuple[float, float]], pad_s: float = 0.0) -> np.ndarray:
@@ -115,30 +77,6 @@ def band_ratio_db(spectrum: np.ndarray, freqs: np.ndarray, split_hz: float, lo_h
     if low <= 0:
         return None
     return 10 * math.log10(max(high, low * 1e-8) / low)
-
-
-def peak_persistence(spectrum: np.ndarray, freqs: np.ndarray, usable: np.ndarray, lag: int = 2,
-                     peak_db: float = 8.0, lo_hz: float = 100.0, hi_hz: float = 4000.0) -> float | None:
-    """Share of spectral peaks that are still there ``lag`` frames later (0-1), over ``usable`` frames.
-
-    A peak is a bin more than ``peak_db`` above the median of its 9 neighbours. Over the
-    quietest frames of a clip (the background between and under words), sustained
-    musical notes keep their peaks (0.25-0.5 measured with a jazz track under speech),
-    noise of any colour, babble and room tone do not (under 0.12). Pairs are taken only
-    where both frames are ``usable`` (mask, shape (n_frames,)); None with fewer than 10 pairs.
-
-    Args:
-        spectrum: power spectra, shape (n_frames, n_bins); freqs: bin frequencies in Hz.
-    """
-    pairs = usable[:-lag] & usable[lag:] if usable.size > lag else np.zeros(0, bool)
-    if pairs.sum() < 10:
-        return None
-    band = (freqs >= lo_hz) & (freqs < hi_hz)
-    db = 10 * np.log10(spectrum[:, band] + 1e-20)
-    peaks = db - median_filter(db, size=(1, 9), mode="nearest") > peak_db
-    first, later = peaks[:-lag][pairs], peaks[lag:][pairs]
-    total = int(first.sum())
-    return float((first & later).sum() / total) if total else 0.0
 
 
 def dynamics_db(stats: FrameStats, lo_hz: float = 300.0, hi_hz: float = 4000.0, low_pct: float = 10.0,
@@ -256,17 +194,6 @@ def clarity_estimate(dynamics: float, bandwidth_hz: float, level_dbfs: float, cf
     if voice_periodicity is not None:
         penalty += cfg.periodicity_weight * 100.0 * max(0.0, cfg.full_periodicity - voice_periodicity)
     return 100.0 * math.exp(-penalty / 50.0)
-
-
-def speech_runs(segments: list[tuple[float, float]], max_gap_s: float) -> list[list[tuple[float, float]]]:
-    """Segments (seconds) split into runs whose gaps are under ``max_gap_s``."""
-    out: list[list[tuple[float, float]]] = []
-    for seg in segments:
-        if out and seg[0] - out[-1][-1][1] < max_gap_s:
-            out[-1].append(seg)
-        else:
-            out.append([seg])
-    return out
 
 
 @dataclass(frozen=True)
