@@ -9,7 +9,9 @@ active level) and makes four worse copies:
   the phone call is band-limited near 3.8 kHz already, so a 4 kHz cut changes nothing);
 * ``quiet``: the whole track 12 / 20 / 28 / 36 dB quieter;
 * ``conversation``: a real two-person conversation (the pyannote sample; LibriSpeech under
-  the pyannote recording itself) at 20 / 10 / 5 / 0 dB.
+  the pyannote recording itself) at 20 / 10 / 5 / 0 dB;
+* ``music``: a real instrumental track (Kevin MacLeod, "Vibe Ace", from 5 s on) under the
+  voice at 15 / 10 / 5 / 0 dB, a voice-over's music bed turned up until it drowns the voice.
 
 SNR is speech power over interferer power measured over the speech frames of the clean track.
 """
@@ -41,14 +43,17 @@ LEVELS = {
     "lowpass": (3000.0, 2000.0, 1000.0, 500.0),
     "quiet": (12.0, 20.0, 28.0, 36.0),
     "conversation": (20.0, 10.0, 5.0, 0.0),
+    "music": (15.0, 10.0, 5.0, 0.0),
 }
+MUSIC = "nonspeech_music_KevinMacLeod_VibeAce.ogg"
 BABBLE_FROM = {"jfk": "librispeech", "librispeech": "jfk", "pesq": "pyannote", "pyannote": "librispeech",
                "es_testimonial": "librispeech", "es_rotated": "jfk", "ar_car": "jfk"}
 
 
 def load(name: str) -> np.ndarray:
-    """A recording from ../shared/media as mono float32 at 16 kHz, shape (n,)."""
-    with av.open(str(MEDIA / RECORDINGS[name])) as c:
+    """A recording from ../shared/media (a name in ``RECORDINGS`` or a file name) as mono
+    float32 at 16 kHz, shape (n,)."""
+    with av.open(str(MEDIA / RECORDINGS.get(name, name))) as c:
         res = av.AudioResampler(format="flt", layout="mono", rate=RATE)
         chunks = [o.to_ndarray().reshape(-1) for f in c.decode(audio=0) for o in res.resample(f)]
         chunks += [o.to_ndarray().reshape(-1) for o in res.resample(None)]
@@ -92,6 +97,8 @@ def ladder(name: str, kind: str) -> list[np.ndarray]:
             other = BABBLE_FROM[name] if kind == "babble" else ("librispeech" if name == "pyannote" else "pyannote")
             talker = normalised(load(other))
             out.append(_mix(clean, talker[: max(1, talker.size)], value))
+        elif kind == "music":
+            out.append(_mix(clean, load(MUSIC)[5 * RATE:], value))
         elif kind == "lowpass":
             out.append(sosfilt(butter(8, value, "lowpass", fs=RATE, output="sos"), clean).astype(np.float32))
         else:

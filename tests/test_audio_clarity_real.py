@@ -1,7 +1,7 @@
 """Audio clarity falls on degradation ladders built from real recordings (../shared/media).
 
-Noise, a second talker, low-pass ("muffled") and quiet ladders (``audio_ladders``), four
-worse copies of each recording. Both the ``audio_quality.clarity`` estimate and the
+Noise, a second talker, low-pass ("muffled"), quiet, real-conversation and music-bed ladders
+(``audio_ladders``), four worse copies of each recording. Both the ``audio_quality.clarity`` estimate and the
 ``audio_clarity`` sub-score (the default model, ``audio_clarity@prior-4``; full profile with
 DNSMOS and fast profile without) must fall with the level (Spearman <= -0.9 in every
 ladder). Tuned on JFK and LibriSpeech; verified on the PESQ utterance, the pyannote phone
@@ -30,7 +30,10 @@ TUNED, VERIFY = ("jfk", "librispeech"), ("pesq", "pyannote", "es_testimonial")
 # a real two-person conversation (pyannote) under speech sources the tuning did not use;
 # JFK (tuned; a 1961 recording) still rises at the 0 dB rung (models/audio_clarity/prior-4/card.md)
 CONVERSATION = ("pesq", "pyannote", "es_testimonial", "es_rotated", "ar_car")
-KINDS = tuple(k for k in sorted(LEVELS) if k != "conversation")
+# a voice-over's music bed turned up (issue 20): a bed well under the voice costs little, a
+# loud one hides the recording's own noise and drowns the voice (audio_quality v6)
+MUSIC_UNDER = ("jfk", "librispeech", "pesq", "es_testimonial")
+KINDS = tuple(k for k in sorted(LEVELS) if k not in ("conversation", "music"))
 AUDIO_ANALYZERS = ("speech", "sound_class", "loudness", "audio_quality", "dnsmos")
 
 
@@ -64,7 +67,8 @@ def _falls(scores: list, label: str, drop: float) -> None:
 
 
 def _cases():
-    return [(r, k) for r in TUNED + VERIFY for k in KINDS] + [(r, "conversation") for r in CONVERSATION]
+    return ([(r, k) for r in TUNED + VERIFY for k in KINDS] + [(r, "conversation") for r in CONVERSATION]
+            + [(r, "music") for r in MUSIC_UNDER])
 
 
 @pytest.mark.parametrize(("recording", "kind"), _cases())

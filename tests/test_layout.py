@@ -66,3 +66,22 @@ def test_dark_picture_without_bars_keeps_the_whole_frame():
 def test_layout_can_be_switched_off(letterbox_card):
     clip = decode_clip(str(letterbox_card), SamplingPlan(exclude_layout=False))
     assert clip.layout is None and clip.duration_s == pytest.approx(8.0, abs=0.2)
+
+
+def test_the_end_cards_jingle_is_not_the_clips_loudness(tmp_path):
+    # issue 20: loudness, peaks and clipping were measured on the whole source track, the
+    # platform end card's loud jingle included, although the audio analyzers see was cut
+    voice, jingle = sine(6.0, peak=0.1), sine(1.7, freq=440.0, peak=0.9)
+    fn = with_end_card(moving_pattern(180, 320), 6.0, "maker")
+    gap = np.zeros(int(0.3 * 48000), np.float32)  # the card is found to within a frame or two
+    path = write_video(tmp_path / "card.mp4", fn, n_frames=8 * FPS, fps=FPS, size=(180, 320),
+                       audio=np.concatenate([voice, gap, jingle]))
+    clip = decode_clip(str(path))
+    assert clip.layout.end_card_s == pytest.approx(6.0, abs=0.2)
+    assert clip.full.audio.loudness_lufs > -10 and clip.full.audio.peak_dbfs > -3  # the jingle is there
+    import pyloudnorm
+
+    expected = pyloudnorm.Meter(48000).integrated_loudness(voice.astype(np.float64))  # about -23 LUFS
+    assert clip.audio.loudness_lufs == pytest.approx(expected, abs=1.0)
+    assert clip.audio.peak_dbfs < -16 and clip.audio.true_peak_dbfs < -16  # the voice's -20 dBFS, not the card's
+    assert clip.audio.clipping_ratio == 0.0

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from scoring.analyzers import AnalysisContext, build_analyzers
+from scoring.analyzers.audio_quality import AudioQualityConfig
 from scoring.analyzers.loudness import integrated_loudness
 from scoring.analyzers.sound_class import SoundClassConfig, video_class
 from scoring.media.clip import AudioTrack, Clip, Frames, VideoInfo
@@ -203,3 +204,41 @@ def test_silence_padding_never_raises_clarity(speech):
     assert pad["audio_quality.clarity"] <= plain["audio_quality.clarity"] + 2, (plain, pad)
     scorer = load_scorer("audio_clarity")
     assert scorer.score(pad).value <= scorer.score(plain).value + 1
+
+
+@pytest.fixture(scope="module")
+def second_voice(speech, tmp_path_factory) -> np.ndarray:
+    """Another espeak-ng talker (female voice, faster), RMS 0.1, looped to the length of ``speech``."""
+    import av
+
+    wav = tmp_path_factory.mktemp("espeak2") / "other.wav"
+    subprocess.run(["espeak-ng", "-v", "en+f3", "-s", "170", "-w", str(wav),
+                    "Did you see the game last night? No, I was at my sister's place, we cooked dinner "
+                    "and watched a film instead."], check=True)
+    with av.open(str(wav)) as c:
+        res = av.AudioResampler(format="flt", layout="mono", rate=RATE)
+        x = np.concatenate([o.to_ndarray().reshape(-1) for f in c.decode(audio=0) for o in res.resample(f)])
+    return np.resize(_level(x), speech.size)
+
+
+@needs_espeak
+def test_a_music_bed_well_under_the_voice_is_not_buried_speech(speech):
+    # issue 20: a voice-over on a music bed was judged on its pauses, which the bed fills on
+    # purpose: a bed 15 dB under the voice read clarity 28, like pink noise at the same level
+    bed = music(speech.size / RATE)
+    clean = run(speech)[0]["audio_quality.clarity"]
+    under = {snr: run(speech + bed * 10 ** (-snr / 20))[0] for snr in (15, 5, 0)}
+    noisy = run(speech + _level(pink(speech.size, 3)) * 10 ** (-15 / 20))[0]
+    assert under[15]["audio_quality.clarity"] >= clean - 15, (clean, under[15])
+    assert under[15]["audio_quality.clarity"] > noisy["audio_quality.clarity"] + 20
+    # a voice drowned by the music still is: the bed's effect on the voice itself counts
+    assert under[15]["audio_quality.clarity"] > under[5]["audio_quality.clarity"] > under[0]["audio_quality.clarity"]
+    assert under[0]["audio_quality.clarity"] < clean - 40
+
+
+@needs_espeak
+def test_a_quiet_second_voice_is_not_a_music_bed(speech, second_voice):
+    # a talker 20 dB under the voice persists like music over 32 ms (music_bed), not over 96 ms
+    f = run(speech + second_voice * 10 ** (-20 / 20))[0]
+    assert f["audio_quality.bed_sustain"] < AudioQualityConfig().bed_sustain_from
+    assert f["audio_quality.clarity"] < run(speech)[0]["audio_quality.clarity"] - 20

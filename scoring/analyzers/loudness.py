@@ -37,10 +37,11 @@ class LoudnessAnalyzer(Analyzer):
     true peak (dBFS/dBTP at the source rate), clipping ratio (share of source samples on
     flat tops: hard clipping, 0-1), RMS level (dBFS, 16 kHz mono) and the share of 100 ms
     windows quieter than ``silence_dbfs``. All None without an audio track; ``lufs`` is
-    None for silence."""
+    None for silence. A platform end card is cut off the clip, and its audio's levels
+    with it (v3: loudness and peaks were read on the whole source track)."""
 
     name = "loudness"
-    version = "2"
+    version = "3"
     Config = LoudnessConfig
     feature_keys = ("lufs", "true_peak_dbfs", "sample_peak_dbfs", "clipping_ratio", "rms_dbfs", "silence_ratio")
     evidence_keys = ("loudness_lufs", "true_peak_dbfs", "clipping_ratio")

@@ -3,7 +3,7 @@
 Light, offline and checkable: Silero VAD (the ``speech`` analyzer) plus two spectral
 measures of :mod:`scoring.analyzers.audio_quality`:
 
-* **tonality** (:func:`~scoring.analyzers.audio_quality.peak_persistence`): the share of
+* **tonality** (:func:`~scoring.services.audio_frames.peak_persistence`): the share of
   spectral peaks still there 32 ms later. Music keeps its notes (0.25-0.6 measured on
   the loud half of 14 real music-led clips), crowd, handling and room noise do not
   (0.05-0.12 on three real ambient clips);
@@ -13,10 +13,10 @@ measures of :mod:`scoring.analyzers.audio_quality`:
 Sung vocals are voiced and harmonic like speech, but Silero is rarely sure of them: on
 real songs whose vocals it marks as speech, only 4-46 % of the marked windows reach a
 probability of 0.8, against 71-99 % for real speech, voice-overs on a music bed included
-(:func:`sung`). A vocal stretch the VAD doubts, over a tonal bed, is singing: lyrics,
+(:func:`~scoring.services.audio_frames.sung`). A vocal stretch the VAD doubts, over a tonal bed, is singing: lyrics,
 not speech. Rap it is sure of stays speech over music (a known limit).
 
-The ``speech`` analyzer applies :func:`sung` itself, so sung stretches never reach ASR,
+The ``speech`` analyzer applies :func:`~scoring.services.audio_frames.sung` itself, so sung stretches never reach ASR,
 hook phrases or CTA detection; this module's analyzer labels the whole track.
 """
 
@@ -28,31 +28,17 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import median_filter
 
-from scoring.analyzers.audio_quality import FrameStats, frame_stats, peak_persistence, speech_runs
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
+from scoring.services.audio_frames import FrameStats, bed_tonality, frame_stats, speech_runs
 
 SEGMENT_CLASSES = ("speech", "singing", "music", "speech_over_music", "ambience", "silence")
 VIDEO_CLASSES = ("speech_led", "music_led", "mixed", "ambient", "silent", "no_track")
-VAD_WINDOW_S = 512 / 16000  # one Silero probability per 32 ms
-
-
-def bed_tonality(stats: FrameStats, mask: np.ndarray, percentile: float = 30.0,
-                 floor_dbfs: float = -70.0) -> tuple[float | None, float]:
-    """Tonality of the quietest ``percentile`` % of audible frames in ``mask`` (shape
-    (n_frames,)): the bed under and between words. Returns (tonality 0-1 or None with too
-    few frames, the bed's mean power in dBFS)."""
-    audible = mask & (stats.power > 10 ** (floor_dbfs / 10))
-    if audible.sum() < 20:
-        return None, -120.0
-    quiet = audible & (stats.power <= np.percentile(stats.power[audible], percentile))
-    level = 10 * math.log10(float(stats.power[quiet].mean()) + 1e-20)
-    return peak_persistence(stats.spectrum, stats.freqs, quiet), level
 
 
 def spectral_peaks(stats: FrameStats, peak_db: float = 8.0, lo_hz: float = 100.0, hi_hz: float = 4000.0) -> np.ndarray:
     """Boolean peaks, shape (n_frames, n_bins in ``lo_hz``-``hi_hz``): bins ``peak_db`` over
-    the median of their 9 neighbours (as :func:`~scoring.analyzers.audio_quality.peak_persistence`)."""
+    the median of their 9 neighbours (as :func:`~scoring.services.audio_frames.peak_persistence`)."""
     band = (stats.freqs >= lo_hz) & (stats.freqs < hi_hz)
     db = 10 * np.log10(stats.spectrum[:, band] + 1e-20)
     return db - median_filter(db, size=(1, 9), mode="nearest") > peak_db
@@ -84,37 +70,6 @@ def beat_strength(stats: FrameStats, mask: np.ndarray | None = None, lo_s: float
         return 0.0
     lags = np.arange(int(lo_s / hop_s), min(int(hi_s / hop_s), ac.size))
     return float(np.clip(ac[lags].max() / ac[0], 0.0, 1.0))
-
-
-def level_spread_db(stats: FrameStats, mask: np.ndarray, lo_pct: float = 15.0, hi_pct: float = 90.0) -> float | None:
-    """90th over 15th percentile of frame power in ``mask``, dB (digital silence floored at
-    -120 dBFS); None under 20 frames, over a vocal stretch and 0.5 s each side. Sung
-    stretches of 5 real songs that keep their backing under the vocals: 14-16 dB; speech
-    that keeps its pauses reads more (quiet JFK 29 dB, speech low-passed at 500 Hz 65 dB)."""
-    if mask.sum() < 20:
-        return None
-    p = np.maximum(stats.power[mask], 1e-12)
-    return 10 * math.log10(float(np.percentile(p, hi_pct)) / float(np.percentile(p, lo_pct)))
-
-
-def sung(probs: np.ndarray, start_s: float, end_s: float, tonality: float | None, spread_db: float | None = None, *,
-         confident_p: float = 0.8, max_confident: float = 0.6, min_tonality: float = 0.2,
-         max_spread_db: float = 18.0) -> bool:
-    """Whether a vocal stretch (``start_s``-``end_s``) the VAD marked as speech is sung.
-
-    ``probs``: Silero probabilities, one per 32 ms window (shape (n,)); ``tonality``: of the
-    bed around the stretch (:func:`bed_tonality`); ``spread_db``: its level spread
-    (:func:`level_spread_db`). Sung when under ``max_confident`` of its windows reach
-    ``confident_p``, the bed is tonal (music) and the level never dips into pauses (spread
-    under ``max_spread_db``): noisy, quiet or muffled speech also lowers the VAD's
-    confidence, but noise and babble are not tonal (under 0.12) and speech keeps its pauses.
-    """
-    i0, i1 = int(start_s / VAD_WINDOW_S), max(int(start_s / VAD_WINDOW_S) + 1, int(math.ceil(end_s / VAD_WINDOW_S)))
-    window = probs[i0:i1]
-    if window.size == 0 or tonality is None or spread_db is None:
-        return False
-    return (float(np.mean(window >= confident_p)) < max_confident and tonality >= min_tonality
-            and spread_db < max_spread_db)
 
 
 def balance_db(stats: FrameStats, floor_dbfs: float = -60.0) -> float | None:
@@ -246,7 +201,7 @@ class SoundClassAnalyzer(Analyzer):
 
     def label_windows(self, stats: FrameStats, duration_s: float, ctx: AnalysisContext) -> list[str]:
         """One class of :data:`SEGMENT_CLASSES` per ``window_s`` of a track of ``duration_s``
-        seconds framed as ``stats`` (:func:`~scoring.analyzers.audio_quality.frame_stats`)."""
+        seconds framed as ``stats`` (:func:`~scoring.services.audio_frames.frame_stats`)."""
         cfg: SoundClassConfig = self.config
         if stats.power.size == 0:
             return []

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.analyzers.audio_quality import frame_stats, speech_runs
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
-from scoring.analyzers.sound_class import bed_tonality, level_spread_db, sung
 from scoring.analyzers.vad import segments_from_probabilities, speech_probabilities
 from scoring.media.clip import Clip
+from scoring.services.audio_frames import bed_tonality, frame_stats, level_spread_db, speech_runs, sung
 
 
 def speech_segments(samples: np.ndarray, rate: int, *, threshold: float = 0.5, min_speech_ms: int = 250,
@@ -32,7 +31,7 @@ def speech_segments(samples: np.ndarray, rate: int, *, threshold: float = 0.5, m
 def split_sung(samples: np.ndarray, rate: int, probs: np.ndarray, segments: list[tuple[float, float]],
                max_gap_s: float, **rule: float) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
     """(spoken, sung) segments: each run of segments (gaps under ``max_gap_s``) that
-    :func:`~scoring.analyzers.sound_class.sung` calls sung goes to the second list."""
+    :func:`~scoring.services.audio_frames.sung` calls sung goes to the second list."""
     spoken: list[tuple[float, float]] = []
     sung_segs: list[tuple[float, float]] = []
     if not segments:
@@ -73,7 +72,7 @@ class SpeechConfig:
     ``threshold`` 0.4 rather than Silero's 0.5: with anchoring, 0.4 still finds no speech
     in 61 s of jazz (0.35 does), and it catches a clipped opening "Wait," that 0.5 misses.
     ``split_singing``: runs of segments that are sung (``sung_*``, see
-    :func:`scoring.analyzers.sound_class.sung`) become ``singing`` events, not speech.
+    :func:`scoring.services.audio_frames.sung`) become ``singing`` events, not speech.
     """
 
     threshold: float = 0.4

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -108,6 +110,8 @@ class AudioTrack:
         loudness_lufs: integrated loudness of the source audio, every channel at the source
             rate (ITU-R BS.1770-4, gated), LUFS; None for under 0.4 s or silence.
         channels: channels in the source stream.
+        meter: the decoder's ``media.levels.LevelMeter`` (levels of any leading part, see
+            :meth:`cut`); None where the track was built from samples.
     """
 
     samples: np.ndarray
@@ -118,10 +122,25 @@ class AudioTrack:
     clipping_ratio: float
     loudness_lufs: float | None = None
     channels: int = 1
+    meter: object | None = field(default=None, repr=False, compare=False)
 
     @property
     def duration_s(self) -> float:
         return self.samples.shape[0] / self.rate if self.rate else 0.0
+
+    def cut(self, end_s: float) -> AudioTrack:
+        """The track before ``end_s`` seconds, its levels (peaks, clipping, loudness) measured
+        on that part only when the decoder's meter is there (else the whole track's are kept)."""
+        samples = self.samples[:int(round(end_s * self.rate))]
+        if self.meter is None:
+            return dataclasses.replace(self, samples=samples)
+        peak, true_peak, clipping, lufs = self.meter.levels_until(end_s)
+        return dataclasses.replace(self, samples=samples, peak_dbfs=_dbfs(peak), true_peak_dbfs=_dbfs(true_peak),
+                                   clipping_ratio=clipping, loudness_lufs=lufs)
+
+
+def _dbfs(x: float) -> float:
+    return round(20 * math.log10(x), 2) if x > 1e-6 else -120.0  # as decode.to_dbfs
 
 
 @dataclass

@@ -188,6 +188,7 @@ class _AudioCollector:
             clipping_ratio=m.clipping_ratio(),
             loudness_lufs=m.loudness(),
             channels=m.channels,
+            meter=m,
         )
 
 

@@ -202,7 +202,7 @@ def apply_layout(clip: Clip, layout: Layout) -> Clip:
     end, box = layout.end_card_s, layout.content_box
     audio = clip.audio
     if audio is not None and end is not None:
-        audio = dataclasses.replace(audio, samples=audio.samples[:int(round(end * audio.rate))])
+        audio = audio.cut(end)  # levels too: the card's jingle is not the creator's loudness
     return dataclasses.replace(
         clip, hook=_crop(clip.hook, box, end), body=_crop(clip.body, box, end), stills=_crop(clip.stills, box, end),
         audio=audio, signatures=_crop_signatures(clip.signatures, box, end), layout=layout, full=clip,

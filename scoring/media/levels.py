@@ -191,6 +191,10 @@ class LevelMeter:
         self.loud_kept = 0
         self.loud_total = 0
         self.over = 0  # samples (all channels) above full scale
+        # per decoded block: (first sample, sample peak, true peak or 0 when not measured,
+        # samples over full scale, samples kept as loud): what levels_until() cuts by
+        self.marks: list[tuple[int, float, float, int, int]] = []
+        self.loud_starts: list[int] = []
 
     def _fit(self, block: np.ndarray) -> np.ndarray:
         c = block.shape[0]
@@ -210,16 +214,22 @@ class LevelMeter:
         mag = np.abs(block)
         block_peak = float(mag.max())
         self.peak = max(self.peak, block_peak)
+        block_tp = 0.0
         if block_peak >= TRUE_PEAK_MIN_LEVEL and 2 * block_peak > self.true_peak:
             over = upfirdn(_true_peak_fir(), block, up=OVERSAMPLE, axis=-1)
-            self.true_peak = max(self.true_peak, float(np.abs(over).max()))
-        if block_peak > 1.0:
-            self.over += int(np.count_nonzero(mag > 1.0))
+            block_tp = float(np.abs(over).max())
+            self.true_peak = max(self.true_peak, block_tp)
+        block_over = int(np.count_nonzero(mag > 1.0)) if block_peak > 1.0 else 0
+        self.over += block_over
+        loud = 0
         if block_peak >= CLIP_MIN_LEVEL:
-            self.loud_total += block.shape[1]
+            loud = block.shape[1]
+            self.loud_total += loud
             if self.loud_kept < CLIP_KEEP_S * self.rate:
                 self.loud.append(block.astype(np.float32))
+                self.loud_starts.append(self.n)
                 self.loud_kept += block.shape[1]
+        self.marks.append((self.n, block_peak, block_tp, block_over, loud))
         y = block.astype(np.float64)
         for i, (b, a, gain) in enumerate(self.filters):
             if self.state[i] is None:
@@ -241,15 +251,20 @@ class LevelMeter:
                 self.acc[:] = 0.0
                 self.in_hop = 0
 
-    def loudness(self) -> float | None:
+    def loudness(self, until: int | None = None) -> float | None:
         """Integrated loudness, LUFS, rounded to 0.01; None for < 0.4 s or silence.
 
         Block j spans hops j..j+3; a last block that runs past the end by less than half a
-        hop is kept with the samples there are (as pyloudnorm rounds its block count)."""
+        hop is kept with the samples there are (as pyloudnorm rounds its block count).
+        ``until``: only the first ``until`` samples (whole 100 ms hops) count."""
         hops = list(self.hop_sums)
         if self.in_hop:
             hops.append(self.acc.copy())
-        duration = self.n / self.rate
+        n = self.n
+        if until is not None and until < self.n:
+            hops = hops[:int(until // self.hop)]
+            n = int(len(hops) * self.hop)
+        duration = n / self.rate
         n_blocks = int(round((duration - HOP_S * BLOCK_HOPS) / HOP_S)) + 1
         if duration < HOP_S * BLOCK_HOPS or n_blocks <= 0 or not hops:
             return None
@@ -261,13 +276,33 @@ class LevelMeter:
         value = gated_loudness(z, self.weights)
         return None if value is None else round(value, 2)
 
-    def clipping_ratio(self) -> float:
-        """Share of all samples (0-1) on flat tops, estimated from the loud frames kept."""
-        if not self.loud or self.n == 0:
+    def clipping_ratio(self, until: int | None = None) -> float:
+        """Share of all samples (0-1) on flat tops, estimated from the loud frames kept
+        (``until``: of the decoded blocks that start before that sample only)."""
+        n, over, loud_total, loud = self.n, self.over, self.loud_total, self.loud
+        if until is not None and until < self.n:
+            before = [m for m in self.marks if m[0] < until]
+            n = min(self.n, until)
+            over, loud_total = sum(m[3] for m in before), sum(m[4] for m in before)
+            loud = [b for b, start in zip(self.loud, self.loud_starts, strict=True) if start < until]
+        if not loud or n == 0:
             return 0.0
-        kept = np.concatenate(self.loud, axis=1)
+        kept = np.concatenate(loud, axis=1)
         flat = sum(flat_top_samples(ch) for ch in kept)
-        if self.over >= OVERDRIVE_SHARE * self.n * self.channels:
+        if over >= OVERDRIVE_SHARE * n * self.channels:
             flat = max(flat, sum(pile_up_samples(ch) for ch in kept))
         share_of_loud = flat / kept.size
-        return float(share_of_loud * self.loud_total / self.n)
+        return float(share_of_loud * loud_total / n)
+
+    def levels_until(self, end_s: float) -> tuple[float, float, float, float | None]:
+        """(sample peak, true peak (linear, full scale = 1), clipping ratio, integrated loudness
+        LUFS) of the audio before ``end_s`` seconds: what a platform end card cut off the
+        clip leaves (its jingle is not the creator's sound). Blocks are the decoder's
+        (about 20 ms); loudness counts whole 100 ms hops."""
+        until = int(round(end_s * self.rate))
+        before = [m for m in self.marks if m[0] < until]
+        peak = max((m[1] for m in before), default=0.0)
+        # a block's true peak is measured only when it could raise the running maximum,
+        # so the maximum over the blocks measured before the cut is the cut's true peak
+        true_peak = max((m[2] for m in before), default=0.0)
+        return peak, max(true_peak, peak), self.clipping_ratio(until), self.loudness(until)
