@@ -219,8 +219,7 @@ def test_registered_signals_are_plain_data():
 
 # Analyzers still declared by feature names only (type ``any``): their owners convert them to
 # ``features = (Feature(...), ...)``; a new analyzer declares typed features from the start.
-NAMES_ONLY = {"asr", "audio_quality", "dnsmos", "layout", "loudness", "mentions",
-              "onscreen_text", "sound_class", "speech"}
+NAMES_ONLY = {"asr", "layout", "mentions", "onscreen_text"}
 
 
 def test_new_analyzers_declare_typed_features():

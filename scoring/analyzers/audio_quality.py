@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import binary_dilation
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Feature, Signals
 from scoring.media.clip import Clip
 from scoring.services.audio_frames import FrameStats, frame_stats, peak_persistence, speech_runs
 
@@ -309,9 +309,45 @@ class AudioQualityAnalyzer(Analyzer):
     Config = AudioQualityConfig
     event_kinds = (EventKind("audio_issue", "audio issue", "#e03131"),)
     requires = ("speech",)
-    feature_keys = ("snr_db", "background_dbfs", "tonality", "music_bed", "noise_snr_db", "music_snr_db",
-                    "speech_hf_db", "speech_s", "dynamics_db", "speech_bandwidth_hz", "speech_level_dbfs", "modulation",
-                    "periodicity", "bed_sustain", "clarity")
+    # every feature is None without audio, under 0.4 s, when the loudest frame is under -70 dBFS,
+    # or without a VAD speech frame ("no speech" below); "around speech": frames within
+    # around_speech_s (1 s) of a speech segment, digital silence outside a run of speech left out
+    features = (
+        Feature("snr_db", "number", "dB",
+                "speech over background power (estimate_snr: background around speech, or the quietest 10 % of "
+                "speech frames when under 0.3 s of it), clamped to -20..60; None without speech"),
+        Feature("background_dbfs", "number", "dBFS", "background power of snr_db; None without speech"),
+        Feature("tonality", "number", "0-1",
+                "share of 100-4000 Hz spectral peaks in the quietest 30 % of the track's frames over -70 dBFS "
+                "still there 32 ms later; None under 10 frame pairs or without speech"),
+        Feature("music_bed", "bool", None,
+                "tonality at least 0.15 and background at least -60 dBFS; None without speech"),
+        Feature("noise_snr_db", "number", "dB", "snr_db when music_bed is False, else None"),
+        Feature("music_snr_db", "number", "dB", "snr_db when music_bed is True, else None"),
+        Feature("speech_hf_db", "number", "dB",
+                "speech spectrum less the background's, 4000-7500 Hz over 100-4000 Hz energy; "
+                "None with no energy under 4 kHz or without speech"),
+        Feature("speech_s", "number", "s", "VAD speech frames x the 16 ms hop; None without speech"),
+        Feature("dynamics_db", "number", "dB",
+                "95th over 10th percentile of 300-4000 Hz frame energy around speech, capped at 60; with 8 s or "
+                "more of such frames, the 25th percentile of it over 4 s windows; None without speech"),
+        Feature("speech_bandwidth_hz", "number", "Hz",
+                "highest frequency within 40 dB of the peak of the loudest 30 % of speech frames' spectrum less "
+                "the background's (bins under 3 dB over it zeroed); None if no bin clears it or without speech"),
+        Feature("speech_level_dbfs", "number", "dBFS", "mean power of the VAD speech frames; None without speech"),
+        Feature("modulation", "number", None,
+                "variance over squared mean of 300-4000 Hz frame energy around speech; None without that energy "
+                "or without speech"),
+        Feature("periodicity", "number", "0-1",
+                "median voice periodicity (pitch autocorrelation peak, 70-500 Hz) of the louder half of speech "
+                "frames; None under 10 such frames or without speech"),
+        Feature("bed_sustain", "number", "0-1",
+                "share of 1-4 kHz spectral peaks in the quietest 30 % of the frames over -70 dBFS around speech "
+                "still there 96 ms later; None under 20 such frames (10 pairs) or without speech"),
+        Feature("clarity", "number", "0-100",
+                "clarity_estimate from dynamics, modulation, periodicity, bandwidth, level and music bed; "
+                "None under 2 s of speech, without dynamics or bandwidth, or without speech"),
+    )
     evidence_keys = ("snr_db",)
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
@@ -477,7 +513,15 @@ class DnsmosAnalyzer(Analyzer):
     version = "2"
     Config = DnsmosConfig
     requires = ("speech",)
-    feature_keys = ("ovrl", "sig", "bak", "windows")
+    features = (
+        Feature("ovrl", "number", "1-5",
+                "DNSMOS P.835 overall MOS, mean over the scored windows of the speech span (first speech - 0.25 s "
+                "to last + 0.25 s) scaled to -25 dBFS RMS; None without a 16 kHz track of 0.4 s or more, "
+                "without speech, or with a span under 0.4 s or under -70 dBFS"),
+        Feature("sig", "number", "1-5", "DNSMOS P.835 speech signal MOS (distortion), as ovrl; None as ovrl"),
+        Feature("bak", "number", "1-5", "DNSMOS P.835 background MOS (intrusiveness), as ovrl; None as ovrl"),
+        Feature("windows", "int", None, "9.01 s windows scored (at most max_windows, 2); None as ovrl"),
+    )
     evidence_keys = ("dnsmos_ovrl",)
     profiles = frozenset({"full"})
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Feature, Signals
 from scoring.media.clip import Clip
 from scoring.media.levels import LevelMeter
 
@@ -43,7 +43,22 @@ class LoudnessAnalyzer(Analyzer):
     name = "loudness"
     version = "3"
     Config = LoudnessConfig
-    feature_keys = ("lufs", "true_peak_dbfs", "sample_peak_dbfs", "clipping_ratio", "rms_dbfs", "silence_ratio")
+    features = (
+        Feature("lufs", "number", "LUFS",
+                "integrated loudness (BS.1770-4, gated) of every source channel at the source rate, end card "
+                "cut off; None without audio, under 0.4 s or silent"),
+        Feature("true_peak_dbfs", "number", "dBTP",
+                "peak of the 4x oversampled source (at least the sample peak), floor -120; None without audio"),
+        Feature("sample_peak_dbfs", "number", "dBFS",
+                "sample peak over every source channel at the source rate, floor -120; None without audio"),
+        Feature("clipping_ratio", "number", "0-1",
+                "share of source samples on flat tops (hard clipping); None without audio"),
+        Feature("rms_dbfs", "number", "dBFS",
+                "RMS level of the 16 kHz mono analysis track, floor -120; None without audio"),
+        Feature("silence_ratio", "number", "0-1",
+                "share of 100 ms windows of the analysis track under -50 dBFS RMS (1 under one window); "
+                "None without audio"),
+    )
     evidence_keys = ("loudness_lufs", "true_peak_dbfs", "clipping_ratio")
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import median_filter
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Feature, Signals
 from scoring.media.clip import Clip
 from scoring.services.audio_frames import FrameStats, bed_tonality, frame_stats, speech_runs
 
@@ -164,8 +164,24 @@ class SoundClassAnalyzer(Analyzer):
     Config = SoundClassConfig
     event_kinds = (EventKind("sound", "sound", "#66a80f"),)
     requires = ("speech",)
-    feature_keys = ("class", *(f"{c}_share" for c in SEGMENT_CLASSES), "music_led", "judge_speech", "beat",
-                    "balance_db", "noise_flatness")
+    features = (
+        Feature("class", "str", None, "video class, one of VIDEO_CLASSES from the window shares; no_track without audio"),
+        *(Feature(f"{c}_share", "number", "0-1",
+                  f"share of the window_s (0.5 s) windows labelled {c}; None without audio") for c in SEGMENT_CLASSES),
+        Feature("music_led", "bool", None, "class is music_led; False without audio"),
+        Feature("judge_speech", "bool", None,
+                "speech to judge for clarity: class speech_led, or mixed with speech or speech over music; "
+                "False without audio"),
+        Feature("beat", "number", "0-1",
+                "peak autocorrelation of the onset envelope at 0.25-1.5 s lags over the whole track; "
+                "None under 4 s or without audio"),
+        Feature("balance_db", "number", "dB",
+                "bass (60-250 Hz) over mids (250-4000 Hz) energy of the frames above -60 dBFS; "
+                "None under 10 such frames or without audio"),
+        Feature("noise_flatness", "number", "0-1",
+                "median spectral flatness (300-7500 Hz) of the quietest 20 % of frames above -60 dBFS; "
+                "None under 10 such frames or without audio"),
+    )
     evidence_keys = ("sound_class",)
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:

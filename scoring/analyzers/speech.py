@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Feature, Signals
 from scoring.analyzers.vad import segments_from_probabilities, speech_probabilities
 from scoring.media.clip import Clip
 from scoring.services.audio_frames import bed_tonality, frame_stats, level_spread_db, speech_runs, sung
@@ -100,7 +100,15 @@ class SpeechAnalyzer(Analyzer):
     version = "3"
     Config = SpeechConfig
     event_kinds = (EventKind("speech", "speech", "#4a7dff"), EventKind("singing", "singing", "#74c0fc"))
-    feature_keys = ("onset_s", "ratio", "segments", "in_hook_s", "early", "sung_s")
+    features = (
+        Feature("onset_s", "number", "s", "start of the first speech segment (VAD, anchored, sung left out); "
+                "None without speech or audio"),
+        Feature("ratio", "number", "0-1", "speech segment seconds / clip duration (capped at 1); 0 without audio"),
+        Feature("segments", "int", None, "speech segments (anchored, sung left out); 0 without audio"),
+        Feature("in_hook_s", "number", "s", "speech seconds before hook_seconds; 0 without audio"),
+        Feature("early", "bool", None, "speech starts before 5 s (ABCD); False without speech"),
+        Feature("sung_s", "number", "s", "seconds of VAD segments found sung and left out of speech; 0 without audio"),
+    )
     evidence_keys = ("speech_onset_s", "speech_ratio")
 
     @staticmethod
