@@ -20,8 +20,9 @@ from scoring.analyzers.ocr_scripts import (
     script_share,
     vietnamese_hint,
 )
-from scoring.analyzers.onscreen_text import OnscreenTextAnalyzer, read_text
+from scoring.analyzers.onscreen_text import OnscreenTextAnalyzer
 from scoring.media import decode_clip
+from scoring.services.ocr import read_text
 
 
 def _words(text: str) -> str:

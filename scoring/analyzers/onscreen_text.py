@@ -21,25 +21,17 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import functools
-import re
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
-from scoring.analyzers.ocr_scripts import LineReader, garbled, script_of
+from scoring.analyzers.ocr_scripts import LineReader, script_of
 from scoring.analyzers.registry import register_analyzer
-from scoring.analyzers.text_kinds import (
-    TextKindConfig,
-    classify,
-    on_a_surface,
-    on_plate,
-    sticker,
-    watermark_handle,
-)
+from scoring.analyzers.text_kinds import on_a_surface, sticker, watermark_handle
 from scoring.media.clip import Clip
+from scoring.services.ocr import OcrConfig, TextLine, norm_text, read_text_and_unread, stroke_density
 
 
 @dataclass(frozen=True)
@@ -103,61 +95,25 @@ def safe_zone_from(values: dict | None, base: SafeZone | None = None) -> SafeZon
 
 
 @dataclass(frozen=True)
-class OnscreenTextConfig:
-    """Attributes:
+class OnscreenTextConfig(OcrConfig):
+    """How frames are read (:class:`scoring.services.ocr.OcrConfig`), plus:
     safe_zone: TikTok safe-zone margins (top 14 %, bottom 35 %, 6 % each side).
     hook_step_s / body_step_s: spacing (s) of candidate frames inside / after the hook.
     max_frames: most frames read per video (hook first).
-    det_long_side: long side (px) the text detector works at.
-    min_score: recognition confidence (0-1) a line needs.
-    min_chars: letters or digits a line needs (single glyphs are mostly shapes).
-    max_line_height: a line taller than this share of the frame height is dropped.
     min_stroke_density: share of sharp-edge pixels (0-1) a frame needs to be read at all.
     same_frame_diff: mean grey difference (0-255) below which a candidate repeats the
         last frame read, and its text is reused.
-    threads: onnxruntime threads (1 suits one worker process per core).
-    kinds: caption / watermark / scene text rules.
-    unread_min_width / unread_min_frames: a detected line recognition cannot read counts
-        as "text present, not read" when it is at least this wide (share of the frame
-        width), centred like a caption, and seen in this many hook frames.
-    reread_min_score: confidence (0-1) a second read (Tesseract, per script) needs.
-    reread_min_px / reread_min_width / reread_min_aspect: a line is read again only when
-        at least this tall (pixels of the analysis frame), this wide (share of the frame
-        width) and this many times wider than tall (a word, not an emoji or a logo).
+    unread_min_frames: a line nothing can read counts as "text present, not read" when seen
+        in this many hook frames.
     """
 
     safe_zone: SafeZone = field(default_factory=SafeZone)
     hook_step_s: float = 0.75
     body_step_s: float = 3.0
     max_frames: int = 8
-    det_long_side: int = 400
-    min_score: float = 0.75
-    min_chars: int = 2
-    max_line_height: float = 0.2
     min_stroke_density: float = 0.003
     same_frame_diff: float = 1.5
-    threads: int = 1
-    kinds: TextKindConfig = field(default_factory=TextKindConfig)
-    unread_min_width: float = 0.3
     unread_min_frames: int = 2
-    reread_min_score: float = 0.6
-    reread_min_px: float = 8.0
-    reread_min_width: float = 0.05
-    reread_min_aspect: float = 2.0
-
-
-@dataclass
-class TextLine:
-    """One line read in one frame; box = (x0, y0, x1, y1) in fractions of the frame;
-    kind = caption / watermark / scene (see text_kinds)."""
-
-    text: str
-    score: float
-    box: tuple[float, float, float, float]
-    kind: str = "caption"
-    script: str | None = None
-    tilt: float = 0.0
-    plate: bool = False  # on a flat-coloured plate (text_kinds.on_plate)
 
 
 @dataclass
@@ -177,136 +133,12 @@ class TextItem:
 
     @property
     def key(self) -> str:
-        return _norm(self.text)
-
-
-@functools.cache
-def _ocr_engine(det_long_side: int, threads: int):
-    """RapidOCR with its default (bundled) models; loaded once per process (about 0.4 s)."""
-    from rapidocr import RapidOCR
-
-    return RapidOCR(params={
-        "Global.log_level": "critical",
-        "Global.use_cls": False,  # upright overlays; the angle model costs time for nothing
-        "Det.limit_type": "max",
-        "Det.limit_side_len": det_long_side,
-        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
-        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-    })
-
-
-def read_text(image: np.ndarray, cfg: OnscreenTextConfig | None = None,
-              reader: LineReader | None = None) -> list[TextLine]:
-    """Lines of text in one RGB uint8 image (H, W, 3), filtered by ``cfg``'s rules, each
-    with its kind (caption / watermark / scene) and script (``TextLine.script``). Pass one
-    ``reader`` for all the frames of a video: it remembers the scripts already found and
-    the lines already read by the second recogniser."""
-    return read_text_and_unread(image, cfg, reader=reader)[0]
-
-
-def read_text_and_unread(image: np.ndarray, cfg: OnscreenTextConfig | None = None, probe: bool = False,
-                         reader: LineReader | None = None
-                         ) -> tuple[list[TextLine], list[tuple[float, float, float, float]]]:
-    """:func:`read_text`, plus the boxes of wide, caption-like lines the detector found but
-    neither recogniser could read (a script without its language data, stylised lettering).
-
-    RapidOCR detects the lines, then its recogniser reads each; a line it reads poorly or
-    with Vietnamese letters is read again per script (:mod:`scoring.analyzers.ocr_scripts`).
-    ``probe`` is kept for callers of the earlier API: every detected line is now checked."""
-    del probe
-    cfg = cfg or OnscreenTextConfig()
-    reader = reader if reader is not None else LineReader(min_score=cfg.reread_min_score)
-    h, w = image.shape[:2]
-    if h < 16 or w < 16:
-        return [], []
-    lines, unread = [], []
-    for quad, text, score in _detect_and_read(np.ascontiguousarray(image[..., ::-1]), cfg):
-        x0, y0 = quad.min(axis=0)
-        x1, y1 = quad.max(axis=0)
-        frac = (max(0.0, x0 / w), max(0.0, y0 / h), min(1.0, x1 / w), min(1.0, y1 / h))
-        frac = tuple(round(float(v), 4) for v in frac)
-        text = " ".join(str(text).split())
-        if frac[3] - frac[1] > cfg.max_line_height:
-            continue
-        script = script_of(text)
-        big_enough = ((y1 - y0) >= cfg.reread_min_px and frac[2] - frac[0] >= cfg.reread_min_width
-                      and (x1 - x0) >= cfg.reread_min_aspect * (y1 - y0))  # not an emoji or a logo
-        centred = abs((frac[0] + frac[2]) / 2 - 0.5) <= cfg.kinds.centre_tolerance
-        again = reader.reread(image, (x0, y0, x1, y1), frac, text, float(score), centred) if big_enough else None
-        if again is not None:
-            text, score, script = again.text, again.score, again.script
-        elif float(score) < cfg.min_score or len(_norm(text)) < cfg.min_chars or garbled(text):
-            if _caption_like(frac, cfg):
-                unread.append(frac)
-            continue
-        else:
-            reader.note(text)
-        if len(_norm(text)) < cfg.min_chars:
-            continue
-        lines.append(TextLine(text, round(float(score), 3), frac, script=script, tilt=_tilt(quad)))
-    for line, kind in zip(lines, classify([(ln.text, ln.box) for ln in lines], cfg.kinds)):
-        line.kind = kind
-        if kind == "scene":  # a sticker off the centre line is told by its plate, over frames
-            line.plate = on_plate(image, line.box, cfg.kinds)
-    return lines, unread
-
-
-def _detect_and_read(bgr: np.ndarray, cfg: OnscreenTextConfig) -> list[tuple[np.ndarray, str, float]]:
-    """(quad (4, 2) pixels, text, score 0-1) for every line RapidOCR's detector finds,
-    including those its recogniser returns empty (``RapidOCR.__call__`` drops them: Arabic,
-    Cyrillic, Hangul...). Crops are cut from the full frame as RapidOCR cuts them."""
-    from rapidocr.utils.process_img import get_rotate_crop_image
-
-    engine = _ocr_engine(cfg.det_long_side, cfg.threads)
-    # use_* passed every time: RapidOCR keeps them from the previous call
-    det = engine(bgr, use_det=True, use_cls=False, use_rec=False)
-    boxes = getattr(det, "boxes", None)
-    if boxes is None or len(boxes) == 0:
-        return []
-    quads = [np.asarray(b, np.float32) for b in boxes]
-    crops = [get_rotate_crop_image(bgr, q.copy()) for q in quads]
-    rec = engine.recognize_txt(crops)
-    return [(q, t or "", float(s)) for q, t, s in zip(quads, rec.txts, rec.scores)]
-
-
-def _tilt(quad: np.ndarray) -> float:
-    """Angle (degrees, absolute) of a detected line's top edge from the horizontal."""
-    dx, dy = quad[1] - quad[0]
-    return round(abs(float(np.degrees(np.arctan2(dy, dx)))), 2)
-
-
-def _caption_like(frac: tuple[float, float, float, float], cfg: OnscreenTextConfig) -> bool:
-    """Wide (``unread_min_width``), centred like a caption, and not taller than a line."""
-    return (frac[2] - frac[0] >= cfg.unread_min_width and frac[3] - frac[1] <= cfg.max_line_height
-            and abs((frac[0] + frac[2]) / 2 - 0.5) <= cfg.kinds.centre_tolerance)
-
-
-def stroke_density(image: np.ndarray, long_side: int = 320) -> float:
-    """Share of pixels (0-1) on a sharp edge in an RGB uint8 image (H, W, 3).
-
-    A guard, not a text detector: legible text needs sharp strokes, so a frame below
-    ``min_stroke_density`` (black, flat, blurred) cannot hold any and is not read. An edge
-    is a 3x3 grey-level range of at least 20 and at least 60 % of the frame's strongest
-    edges (99.5th percentile), so text in a dark frame still counts. Text frames measured
-    1-6 %; textured photos without text reach the same range. About 0.5 ms a frame.
-    """
-    h, w = image.shape[:2]
-    scale = min(1.0, long_side / max(h, w, 1))
-    if scale < 1.0:
-        image = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    grey = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY)
-    grad = cv2.morphologyEx(grey, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    level = max(20.0, 0.6 * float(np.percentile(grad, 99.5)))
-    return float(np.mean(grad >= level))
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.lower())  # letters and digits of any script
+        return norm_text(self.text)
 
 
 def _same(a: TextItem, line: TextLine) -> bool:
     """Same text (fuzzy) at about the same place."""
-    if difflib.SequenceMatcher(None, a.key, _norm(line.text)).ratio() < 0.75:
+    if difflib.SequenceMatcher(None, a.key, norm_text(line.text)).ratio() < 0.75:
         return False
     ax, ay = (a.box[0] + a.box[2]) / 2, (a.box[1] + a.box[3]) / 2
     bx, by = (line.box[0] + line.box[2]) / 2, (line.box[1] + line.box[3]) / 2

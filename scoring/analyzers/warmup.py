@@ -40,9 +40,9 @@ def _asr(a: Any, ctx: Any) -> None:
 
 
 def _onscreen_text(a: Any, ctx: Any) -> None:
-    from scoring.analyzers.onscreen_text import _ocr_engine
+    from scoring.services.ocr import ocr_engine
 
-    _ocr_engine(a.config.det_long_side, a.config.threads)
+    ocr_engine(a.config.det_long_side, a.config.threads)
 
 
 def _dnsmos(a: Any, ctx: Any) -> None:

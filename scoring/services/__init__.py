@@ -1,0 +1,1 @@
+"""Shared services below the analyzers: readers and models several analyzers use (OCR, speech, text, audio frames)."""
