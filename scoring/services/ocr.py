@@ -13,12 +13,24 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
-from scoring.analyzers.ocr_scripts import LineReader, garbled, script_of
-from scoring.analyzers.text_kinds import TextKindConfig, classify, on_plate
+if TYPE_CHECKING:
+    from scoring.analyzers.ocr_scripts import LineReader
+    from scoring.analyzers.text_kinds import TextKindConfig
+
+# ocr_scripts and text_kinds move to scoring.services (issue 21 item 2, the house's part);
+# until then they are imported where used: importing this module first must not import
+# scoring.analyzers (its __init__ imports onscreen_text, which imports this module).
+
+
+def _kind_config() -> TextKindConfig:
+    from scoring.analyzers.text_kinds import TextKindConfig
+
+    return TextKindConfig()
 
 
 @dataclass(frozen=True)
@@ -43,7 +55,7 @@ class OcrConfig:
     min_chars: int = 2
     max_line_height: float = 0.2
     threads: int = 1
-    kinds: TextKindConfig = field(default_factory=TextKindConfig)
+    kinds: TextKindConfig = field(default_factory=_kind_config)
     unread_min_width: float = 0.3
     reread_min_score: float = 0.6
     reread_min_px: float = 8.0
@@ -99,6 +111,9 @@ def read_text_and_unread(image: np.ndarray, cfg: OcrConfig | None = None, probe:
     RapidOCR detects the lines, then its recogniser reads each; a line it reads poorly or
     with Vietnamese letters is read again per script (:mod:`scoring.analyzers.ocr_scripts`).
     ``probe`` is kept for callers of the earlier API: every detected line is now checked."""
+    from scoring.analyzers.ocr_scripts import LineReader, garbled, script_of
+    from scoring.analyzers.text_kinds import classify, on_plate
+
     del probe
     cfg = cfg or OcrConfig()
     reader = reader if reader is not None else LineReader(min_score=cfg.reread_min_score)
