@@ -33,6 +33,8 @@ from scoring.analyzers.text_kinds import on_a_surface, sticker, watermark_handle
 from scoring.media.clip import Clip
 from scoring.services.ocr import OcrConfig, TextLine, norm_text, read_text_and_unread, stroke_density
 
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1: fractions of the frame
+
 
 @dataclass(frozen=True)
 class SafeZone:
@@ -100,9 +102,14 @@ class OnscreenTextConfig(OcrConfig):
     safe_zone: TikTok safe-zone margins (top 14 %, bottom 35 %, 6 % each side).
     hook_step_s / body_step_s: spacing (s) of candidate frames inside / after the hook.
     max_frames: most frames read per video (hook first).
+    max_hook_frames: most hook frames read: every ``hook_step_s``, and between those a frame
+        whose captions changed (subtitles, text drawn word by word) once fully drawn.
+    caption_change: share (0-1) of the caption band's strong strokes that must differ from
+        the last frame read for the captions to count as changed (1 - IoU of stroke maps).
     min_stroke_density: share of sharp-edge pixels (0-1) a frame needs to be read at all.
     same_frame_diff: mean grey difference (0-255) below which a candidate repeats the
-        last frame read, and its text is reused.
+        last frame read, and its text is reused, if its strong strokes also differ by less
+        than ``same_frame_strokes`` (0-1; a small caption appearing changes little else).
     unread_min_frames: a line nothing can read counts as "text present, not read" when seen
         in this many hook frames.
     """
@@ -110,9 +117,12 @@ class OnscreenTextConfig(OcrConfig):
     safe_zone: SafeZone = field(default_factory=SafeZone)
     hook_step_s: float = 0.75
     body_step_s: float = 3.0
-    max_frames: int = 8
+    max_frames: int = 12
+    max_hook_frames: int = 8
+    caption_change: float = 0.35
     min_stroke_density: float = 0.003
     same_frame_diff: float = 1.5
+    same_frame_strokes: float = 0.03
     unread_min_frames: int = 2
 
 
@@ -167,7 +177,7 @@ class OnscreenTextAnalyzer(Analyzer):
     """
 
     name = "onscreen_text"
-    version = "7"
+    version = "8"
     Config = OnscreenTextConfig
     profiles = frozenset({"full"})
     feature_keys = (
@@ -181,34 +191,83 @@ class OnscreenTextAnalyzer(Analyzer):
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: OnscreenTextConfig = self.config
         items: list[TextItem] = []
-        state: dict = {"read": 0, "last": None, "unread": 0, "hook_s": ctx.hook_seconds,
-                       "reader": LineReader(min_score=cfg.reread_min_score)}
+        state: dict = {"read": 0, "last": None, "unread": 0, "hook_s": ctx.hook_seconds, "hook_read": 0,
+                       "reader": LineReader(min_score=cfg.reread_min_score), "band": None}
         self._zone = safe_zone_from(getattr(ctx, "safe_zone", None), cfg.safe_zone)
-        for t, img in _every(clip.hook.times, clip.hook.images, cfg.hook_step_s, 0.0, ctx.hook_seconds):
-            self._read(t, img, items, state)
+        # boxes are fractions of the displayed frame: with letterbox bars cut off the Clip
+        # (scoring.media.layout), the bars are read too (editors put captions there)
+        full = clip.full if clip.full is not None and getattr(clip.layout, "bars", False) else None
+        box = clip.layout.content_box if full is not None else None
+        hook = [k for k, t in enumerate(clip.hook.times) if t < ctx.hook_seconds]
+        timed = {k for _, k in _every(clip.hook.times[hook], hook, cfg.hook_step_s, 0.0, ctx.hook_seconds)}
+        timed |= set(hook[-1:])  # the hook's last frame: text drawn progressively is complete there
+        for n, k in enumerate(hook):
+            view = full.hook.images[k] if full is not None else clip.hook.images[k]
+            after = None
+            if n + 1 < len(hook):
+                after = full.hook.images[hook[n + 1]] if full is not None else clip.hook.images[hook[n + 1]]
+            if k in timed or (state["hook_read"] < cfg.max_hook_frames and self._caption_changed(view, after, state)):
+                self._read(float(clip.hook.times[k]), clip.hook.images[k], items, state, view, box)
         later = clip.body.times >= ctx.hook_seconds
         span = float(clip.body.times[later][-1] - ctx.hook_seconds) if later.any() else 0.0
         want = min(cfg.max_frames - state["read"], int(span // cfg.body_step_s) + 1) if later.any() else 0
         if want > 0:
             idx = np.flatnonzero(later)
             for k in np.unique(((np.arange(want) + 0.5) * len(idx) / want).astype(int)):  # centred spread
-                self._read(float(clip.body.times[idx[k]]), clip.body.images[idx[k]], items, state)
+                j = idx[k]
+                view = full.body.images[j] if full is not None else clip.body.images[j]
+                self._read(float(clip.body.times[j]), clip.body.images[j], items, state, view, box)
         return self._summarise(items, state["read"], ctx.hook_seconds, state["unread"] >= cfg.unread_min_frames,
                                second_reads=state["reader"].reads)
 
-    def _read(self, t: float, img: np.ndarray, items: list[TextItem], state: dict) -> None:
+    def _caption_changed(self, view: np.ndarray, after: np.ndarray | None, state: dict) -> bool:
+        """Whether the captions last read have changed in ``view`` and the new ones are fully
+        drawn: the strokes in the caption band differ from the last read's and ``after`` (the
+        next hook frame) shows the same strokes (an animation has finished)."""
+        band = state["band"]
+        if band is None:
+            return False
+        area, strokes = band
+        now = _band_strokes(view, area)
+        if _stroke_change(now, strokes) < self.config.caption_change:
+            return False
+        return after is None or _stroke_change(_band_strokes(after, area), now) < self.config.caption_change / 2
+
+    def _read(self, t: float, img: np.ndarray, items: list[TextItem], state: dict,
+              view: np.ndarray | None = None, box: tuple[float, float, float, float] | None = None) -> None:
         """Read one candidate frame unless it repeats the last one read, cannot hold text or
-        the budget is spent; merge its lines into ``items``."""
+        the budget is spent; merge its lines into ``items``. ``img`` is the picture analyzers
+        see; ``view`` the displayed frame it was cut from at ``box`` (fractions) when the
+        layout cut letterbox / pillarbox bars off: the bars are read too, and every box is
+        given in fractions of ``view``."""
         cfg: OnscreenTextConfig = self.config
-        small = cv2.cvtColor(cv2.resize(img, (48, 48), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
+        view = img if view is None else view
+        small = cv2.cvtColor(cv2.resize(view, (48, 48), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
         small = small.astype(np.int16)
+        strokes = _band_strokes(view, (0.0, 0.0, 1.0, 1.0), height=256)
         last = state["last"]
-        if last is not None and float(np.mean(np.abs(small - last[0]))) < cfg.same_frame_diff:
+        if (last is not None and float(np.mean(np.abs(small - last[0]))) < cfg.same_frame_diff
+                and _stroke_change(strokes, last[3]) < cfg.same_frame_strokes):  # small text can change alone
             lines, unread = last[1], last[2]
         elif state["read"] < cfg.max_frames and stroke_density(img) >= cfg.min_stroke_density:
             lines, unread = read_text_and_unread(img, cfg, reader=state["reader"])
+            if box is not None:
+                lines, unread = _in_view(lines, unread, box)
+                for bar in _bars(box):
+                    strip = _cut(view, bar)
+                    if min(strip.shape[:2]) >= 16 and stroke_density(strip) >= cfg.min_stroke_density:
+                        more, more_unread = read_text_and_unread(strip, cfg, reader=state["reader"])
+                        more, more_unread = _in_view(more, more_unread, bar)
+                        lines, unread = lines + more, unread + more_unread
             state["read"] += 1
-            state["last"] = (small, lines, unread)
+            state["hook_read"] += t < state["hook_s"]
+            state["last"] = (small, lines, unread, strokes)
+            captions = [ln.box for ln in lines if ln.kind == "caption"]
+            area = (0.0, 0.0, 1.0, 1.0)  # without captions yet, text may appear anywhere
+            if captions:
+                area = (max(0.0, min(b[0] for b in captions) - 0.05), max(0.0, min(b[1] for b in captions) - 0.02),
+                        min(1.0, max(b[2] for b in captions) + 0.05), min(1.0, max(b[3] for b in captions) + 0.02))
+            state["band"] = (area, _band_strokes(view, area))
         else:
             return
         if unread and t < state["hook_s"]:
@@ -302,5 +361,55 @@ def _merge(items: list[TextItem], lines: list[TextLine], t: float) -> None:
         match.boxes.append(line.box)
         match.plates += int(line.plate)
         match.tilt = max(match.tilt, line.tilt)
-        if line.score > match.score:
+        longer = len(norm_text(line.text)) - len(norm_text(match.text))
+        if longer > 0 or (longer == 0 and line.score > match.score):  # text drawn word by word grows
             match.text, match.score, match.box, match.script = line.text, line.score, line.box, line.script
+
+
+def _band_strokes(image: np.ndarray, area: Box, height: int = 64) -> np.ndarray:
+    """Strong-stroke map (bool) of ``area`` (x0, y0, x1, y1 fractions) of an RGB uint8 image,
+    resized to ``height`` rows (at most 256 columns): the 3x3 grey-level range at least 60 %
+    of the area's 99.5th percentile (text strokes are a caption band's strongest edges)."""
+    region = _cut(image, area)
+    if min(region.shape[:2]) < 2:
+        return np.zeros((2, 2), bool)
+    scale = min(height / region.shape[0], 256 / region.shape[1])
+    size = (max(2, round(region.shape[1] * scale)), max(2, round(region.shape[0] * scale)))
+    grey = cv2.cvtColor(cv2.resize(region, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
+    grad = cv2.morphologyEx(grey, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    return grad >= max(40.0, 0.6 * float(np.percentile(grad, 99.5)))
+
+
+def _stroke_change(a: np.ndarray, b: np.ndarray) -> float:
+    """1 - IoU of two stroke maps (0 same strokes, 1 nothing shared)."""
+    if a.shape != b.shape:
+        return 1.0
+    union = int(np.sum(a | b))
+    return 1.0 - int(np.sum(a & b)) / union if union else 0.0
+
+
+
+def _bars(box: Box) -> list[Box]:
+    """The bars around the content ``box`` (fractions of the displayed frame): top, bottom,
+    left, right, those present."""
+    x0, y0, x1, y1 = box
+    out = [(0.0, 0.0, 1.0, y0), (0.0, y1, 1.0, 1.0), (0.0, y0, x0, y1), (x1, y0, 1.0, y1)]
+    return [b for b in out if b[2] - b[0] > 0.01 and b[3] - b[1] > 0.01]
+
+
+def _cut(image: np.ndarray, box: Box) -> np.ndarray:
+    h, w = image.shape[:2]
+    return np.ascontiguousarray(image[int(round(box[1] * h)):int(round(box[3] * h)),
+                                      int(round(box[0] * w)):int(round(box[2] * w))])
+
+
+def _in_view(lines: list[TextLine], unread: list[Box], region: Box) -> tuple[list[TextLine], list[Box]]:
+    """Lines and boxes read in ``region`` (fractions of the displayed frame), their boxes
+    turned from fractions of the region into fractions of the displayed frame."""
+    x0, y0, x1, y1 = region
+
+    def to_view(b: Box) -> Box:
+        return (round(x0 + b[0] * (x1 - x0), 4), round(y0 + b[1] * (y1 - y0), 4),
+                round(x0 + b[2] * (x1 - x0), 4), round(y0 + b[3] * (y1 - y0), 4))
+
+    return [dataclasses.replace(ln, box=to_view(ln.box)) for ln in lines], [to_view(b) for b in unread]

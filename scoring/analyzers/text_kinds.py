@@ -5,7 +5,8 @@ text that belongs to the scene. Pure functions on OCR boxes (fractions of the fr
   or a short handle-like word right beside one of those (TikTok's mark is the logo plus
   the handle, small, and hops between corners during the video).
 - **scene**: printed in the picture (T-shirts, packs, banners, signs, price tags): a line
-  cut by the frame's edge, or one off the frame's vertical centre line. Editors centre
+  cut by the frame's edge (a centred title as wide as the frame is not: :func:`title`),
+  or one off the frame's vertical centre line. Editors centre
   captions; measured on the ugc dev set, every caption line's centre was within 0.03 of
   the middle, while scene text sat 0.1-0.4 away (one centred exception: a product label).
 - **caption** too, wherever it sits: the lines of TikTok's "reply to comment" sticker
@@ -103,10 +104,18 @@ def classify(lines: list[tuple[str, Box]], cfg: TextKindConfig | None = None) ->
         if near_mark and HANDLE_LIKE.match(word) and box[3] - box[1] <= cfg.watermark_max_height:
             kinds.append("watermark")
             continue
-        cut = min(box[0], box[1], 1 - box[2], 1 - box[3]) <= cfg.edge
+        cut = min(box[1], 1 - box[3]) <= cfg.edge or (min(box[0], 1 - box[2]) <= cfg.edge and not title(box, cfg))
         off_centre = abs(cx - 0.5) > cfg.centre_tolerance
         kinds.append("scene" if cut or off_centre else "caption")
     return kinds
+
+
+def title(box: Box, cfg: TextKindConfig | None = None) -> bool:
+    """Whether a line is a title as wide as the frame: centred (within ``edge`` x 5) and
+    reaching both side edges or nearly (a big word the editor fitted to the width; scene
+    text cut by the frame is cut on one side)."""
+    cfg = cfg or TextKindConfig()
+    return abs((box[0] + box[2]) / 2 - 0.5) <= 5 * cfg.edge and box[2] - box[0] >= 1 - 10 * cfg.edge
 
 
 def reply_sticker(lines: list[tuple[str, Box]], cfg: TextKindConfig | None = None) -> set[int]:
