@@ -29,7 +29,7 @@ import numpy as np
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, Signals
 from scoring.analyzers.ocr_scripts import LineReader, script_of
 from scoring.analyzers.registry import register_analyzer
-from scoring.analyzers.text_kinds import on_a_surface, sticker, watermark_handle
+from scoring.analyzers.text_kinds import on_a_surface, overlay_change, printed, sticker, watermark_handle
 from scoring.media.clip import Clip
 from scoring.services.ocr import OcrConfig, TextLine, norm_text, read_text_and_unread, stroke_density
 
@@ -140,6 +140,8 @@ class TextItem:
     tilt: float = 0.0
     boxes: list = field(default_factory=list)  # every box it was seen at (motion: text_kinds.on_a_surface)
     plates: int = 0  # sightings on a flat plate (text_kinds.sticker)
+    ref: tuple | None = None  # (box, grey pixels there) when first seen: an overlay stays pixel-still
+    unstill: list = field(default_factory=list)  # later sightings' change at that box (overlay_change)
 
     @property
     def key(self) -> str:
@@ -256,7 +258,9 @@ class OnscreenTextAnalyzer(Analyzer):
                 for bar in _bars(box):
                     strip = _cut(view, bar)
                     if min(strip.shape[:2]) >= 16 and stroke_density(strip) >= cfg.min_stroke_density:
-                        more, more_unread = read_text_and_unread(strip, cfg, reader=state["reader"])
+                        # a line's height limit is a share of the displayed frame, not of the bar
+                        tall = dataclasses.replace(cfg, max_line_height=cfg.max_line_height / max(bar[3] - bar[1], 0.01))
+                        more, more_unread = read_text_and_unread(strip, tall, reader=state["reader"])
                         more, more_unread = _in_view(more, more_unread, bar)
                         lines, unread = lines + more, unread + more_unread
             state["read"] += 1
@@ -272,13 +276,14 @@ class OnscreenTextAnalyzer(Analyzer):
             return
         if unread and t < state["hook_s"]:
             state["unread"] += 1
-        _merge(items, lines, t)
+        _merge(items, lines, t, cv2.cvtColor(np.ascontiguousarray(view), cv2.COLOR_RGB2GRAY))
 
     def _summarise(self, items: list[TextItem], read: int, hook_s: float, unread: bool = False,
                    second_reads: int = 0) -> Signals:
         zone = getattr(self, "_zone", None) or self.config.safe_zone
         for i in items:
-            if i.kind == "caption" and on_a_surface(i.boxes, i.tilt, self.config.kinds):
+            if i.kind == "caption" and (on_a_surface(i.boxes, i.tilt, self.config.kinds)
+                                        or printed(i.unstill, self.config.kinds)):
                 i.kind = "scene"
             elif i.kind == "scene" and sticker(i.boxes, i.plates, i.tilt, self.config.kinds):
                 i.kind = "caption"
@@ -349,14 +354,18 @@ def _every(times: np.ndarray, images: np.ndarray, step: float, start: float, sto
             nxt = t + step
 
 
-def _merge(items: list[TextItem], lines: list[TextLine], t: float) -> None:
-    """Add one frame's lines to the running items (same text at the same place = one item)."""
+def _merge(items: list[TextItem], lines: list[TextLine], t: float, grey: np.ndarray | None = None) -> None:
+    """Add one frame's lines to the running items (same text at the same place = one item).
+    ``grey``: the frame (H, W uint8), to tell an overlay (pixel-still) from printed text."""
     for line in lines:
         match = next((i for i in items if _same(i, line)), None)
         if match is None:
+            ref = (line.box, _patch(grey, line.box)) if grey is not None else None
             items.append(TextItem(line.text, line.score, line.box, round(t, 3), round(t, 3), line.kind, line.script,
-                                  line.tilt, [line.box], int(line.plate)))
+                                  line.tilt, [line.box], int(line.plate), ref))
             continue
+        if grey is not None and match.ref is not None and round(t, 3) != match.end and norm_text(line.text) == match.key:
+            match.unstill.append(overlay_change(match.ref[1], _patch(grey, match.ref[0])))
         match.end = round(t, 3)
         match.boxes.append(line.box)
         match.plates += int(line.plate)
@@ -364,6 +373,11 @@ def _merge(items: list[TextItem], lines: list[TextLine], t: float) -> None:
         longer = len(norm_text(line.text)) - len(norm_text(match.text))
         if longer > 0 or (longer == 0 and line.score > match.score):  # text drawn word by word grows
             match.text, match.score, match.box, match.script = line.text, line.score, line.box, line.script
+
+
+def _patch(grey: np.ndarray, box: Box) -> np.ndarray:
+    h, w = grey.shape[:2]
+    return grey[int(box[1] * h):int(np.ceil(box[3] * h)), int(box[0] * w):int(np.ceil(box[2] * w))].astype(np.float32)
 
 
 def _band_strokes(image: np.ndarray, area: Box, height: int = 64) -> np.ndarray:

@@ -1,0 +1,102 @@
+"""On-screen text read over frames: subtitles that change between the regular hook reads,
+a product label held still in the middle of the frame (scene text, not a caption), and
+captions in letterbox bars (cut off the picture analyzers see, still read)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from videofactory import write_video
+
+from scoring.analyzers import AnalysisContext
+from scoring.analyzers.onscreen_text import OnscreenTextAnalyzer
+from scoring.analyzers.text_kinds import overlay_change, printed
+from scoring.media import decode_clip
+
+W, H = 360, 640
+
+
+def _caption(img: np.ndarray, words: str, y: float, scale: float = 1.1) -> np.ndarray:
+    """White letters with a black outline, centred at height ``y`` (fraction)."""
+    (tw, th), _ = cv2.getTextSize(words, cv2.FONT_HERSHEY_DUPLEX, scale, 3)
+    org = ((img.shape[1] - tw) // 2, int(y * img.shape[0]) + th // 2)
+    cv2.putText(img, words, org, cv2.FONT_HERSHEY_DUPLEX, scale, (0, 0, 0), 8, cv2.LINE_AA)
+    cv2.putText(img, words, org, cv2.FONT_HERSHEY_DUPLEX, scale, (255, 255, 255), 3, cv2.LINE_AA)
+    return img
+
+
+def _scene(i: int, height: int = H) -> np.ndarray:
+    """A textured, slowly panning picture (W x ``height``)."""
+    rng = np.random.default_rng(7)
+    big = cv2.resize(rng.integers(40, 200, (height // 16 + 4, W // 16 + 4, 3), dtype=np.uint8), None, fx=16, fy=16,
+                     interpolation=cv2.INTER_CUBIC)
+    dx = i % 48
+    return np.ascontiguousarray(big[:height, dx:dx + W])
+
+
+def _words(sig) -> str:
+    return (sig.evidence["hook_text"] or "").lower()
+
+
+def test_subtitles_that_change_between_regular_reads_are_all_read(tmp_path):
+    """Three subtitles in the hook, the second on screen for only half a second between two
+    regular reads (every 0.75 s): it is read when the band changes and has settled."""
+    subs = [(0.0, 0.9, "Three reasons"), (0.9, 1.4, "nobody tells"), (1.4, 9.0, "about skincare")]
+
+    def draw(i: int, t: float) -> np.ndarray:
+        img = np.full((H, W, 3), (90, 110, 130), np.uint8)
+        text = next(s for a, b, s in subs if a <= t < b)
+        return _caption(img, text, 0.7)
+
+    path = write_video(tmp_path / "subs.mp4", draw, n_frames=96, size=(W, H))
+    sig = OnscreenTextAnalyzer().analyze(decode_clip(str(path)), AnalysisContext())
+    words = _words(sig)
+    assert "three" in words and "skincare" in words
+    assert "nobody" in words, words
+
+
+def test_overlay_change_and_printed():
+    rng = np.random.default_rng(1)
+    ref = rng.integers(0, 255, (20, 80)).astype(np.float32)
+    assert overlay_change(ref, ref + 3) < 10  # the same pixels, recompressed
+    assert overlay_change(ref, np.roll(ref, 2, axis=1)) > 40  # shifted by two pixels
+    assert printed([60.0, 55.0]) and not printed([2.0, 30.0, 4.0]) and not printed([])
+
+
+def test_a_product_label_held_still_in_the_middle_is_not_a_caption(tmp_path):
+    """A bottle held in the middle of the frame: its label stays centred and level (no
+    drift a box would show) but shakes by a pixel or two with the hand; the caption above
+    stays at the same pixels. Only the caption is hook text."""
+    def draw(i: int, t: float) -> np.ndarray:
+        img = _scene(i)
+        dx, dy = round(2 * np.sin(1.3 * i)), round(2 * np.cos(0.9 * i))  # hand shake, pixels
+        x0, y0 = 110 + dx, 300 + dy
+        shade = np.linspace(150, 235, 140).astype(np.uint8)  # a lit, curved surface
+        img[y0:y0 + 200, x0:x0 + 140] = np.stack([shade, shade, shade - 10], axis=-1)[None]
+        cv2.putText(img, "OATLY", (x0 + 14, y0 + 90), cv2.FONT_HERSHEY_DUPLEX, 1.2, (30, 40, 90), 3, cv2.LINE_AA)
+        return _caption(img, "Try this today", 0.25)
+
+    path = write_video(tmp_path / "bottle.mp4", draw, n_frames=96, size=(W, H))
+    sig = OnscreenTextAnalyzer().analyze(decode_clip(str(path)), AnalysisContext())
+    words = _words(sig)
+    assert "today" in words
+    assert "oatly" not in words, words
+    assert sig.features["onscreen_text.scene_items"] >= 1
+
+
+def test_a_caption_in_a_letterbox_bar_is_read(tmp_path):
+    """A wide picture letterboxed in a 9:16 frame, the caption in the black top bar: the
+    layout cuts the bars off the picture analyzers see, on-screen text still reads it."""
+    top, pic = 190, 260
+
+    def draw(i: int, t: float) -> np.ndarray:
+        img = np.zeros((H, W, 3), np.uint8)
+        img[top:top + pic] = _scene(i, pic)
+        return _caption(img, "Wait for it", 0.15)
+
+    path = write_video(tmp_path / "letterbox.mp4", draw, n_frames=96, size=(W, H))
+    clip = decode_clip(str(path))
+    assert clip.layout is not None and clip.layout.bars  # the picture analyzers see is cut
+    sig = OnscreenTextAnalyzer().analyze(clip, AnalysisContext())
+    assert "wait" in _words(sig)
+    assert sig.evidence["text_in_hook"] is True
