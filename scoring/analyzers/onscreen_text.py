@@ -364,7 +364,10 @@ def _merge(items: list[TextItem], lines: list[TextLine], t: float, grey: np.ndar
             items.append(TextItem(line.text, line.score, line.box, round(t, 3), round(t, 3), line.kind, line.script,
                                   line.tilt, [line.box], int(line.plate), ref))
             continue
-        if grey is not None and match.ref is not None and round(t, 3) != match.end and norm_text(line.text) == match.key:
+        if (grey is not None and match.ref is not None and round(t, 3) != match.end and norm_text(line.text) == match.key
+                and abs((line.box[2] - line.box[0]) - (match.ref[0][2] - match.ref[0][0])) <= 0.01
+                and abs((line.box[3] - line.box[1]) - (match.ref[0][3] - match.ref[0][1])) <= 0.01):
+            # same text, same size (a caption zooming in changes size; a label held up does not)
             match.unstill.append(overlay_change(match.ref[1], _patch(grey, match.ref[0])))
         match.end = round(t, 3)
         match.boxes.append(line.box)
