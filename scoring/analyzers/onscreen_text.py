@@ -257,12 +257,18 @@ class OnscreenTextAnalyzer(Analyzer):
                 lines, unread = _in_view(lines, unread, box)
                 for bar in _bars(box):
                     strip = _cut(view, bar)
-                    if min(strip.shape[:2]) >= 16 and stroke_density(strip) >= cfg.min_stroke_density:
+                    if min(strip.shape[:2]) < 16 or stroke_density(strip) < cfg.min_stroke_density:
+                        continue
+                    marks = _band_strokes(strip, (0.0, 0.0, 1.0, 1.0), height=128)
+                    seen = state.setdefault("bars", {}).get(bar)
+                    if seen is not None and _stroke_change(marks, seen[0]) < cfg.same_frame_strokes:
+                        more, more_unread = seen[1], seen[2]  # bars do not move: their text rarely changes
+                    else:
                         # a line's height limit is a share of the displayed frame, not of the bar
                         tall = dataclasses.replace(cfg, max_line_height=cfg.max_line_height / max(bar[3] - bar[1], 0.01))
-                        more, more_unread = read_text_and_unread(strip, tall, reader=state["reader"])
-                        more, more_unread = _in_view(more, more_unread, bar)
-                        lines, unread = lines + more, unread + more_unread
+                        more, more_unread = _in_view(*read_text_and_unread(strip, tall, reader=state["reader"]), bar)
+                        state["bars"][bar] = (marks, more, more_unread)
+                    lines, unread = lines + more, unread + more_unread
             state["read"] += 1
             state["hook_read"] += t < state["hook_s"]
             state["last"] = (small, lines, unread, strokes)
