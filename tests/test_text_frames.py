@@ -100,3 +100,12 @@ def test_a_caption_in_a_letterbox_bar_is_read(tmp_path):
     sig = OnscreenTextAnalyzer().analyze(clip, AnalysisContext())
     assert "wait" in _words(sig)
     assert sig.evidence["text_in_hook"] is True
+
+
+def test_a_read_with_far_too_few_letters_for_its_line_is_read_again():
+    """PP-OCR reads a Hangul line as one confident Han glyph: one letter cannot fill a line
+    six heights wide, so the line goes to the per-script recogniser."""
+    from scoring.analyzers.ocr_scripts import too_short
+
+    assert too_short("丛", (74, 353, 284, 387))
+    assert not too_short("LUXE", (0, 0, 100, 30)) and not too_short("매일 쓰는 화장품 추천", (74, 353, 284, 387))

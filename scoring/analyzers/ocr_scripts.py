@@ -122,6 +122,14 @@ def garbled(text: str) -> bool:
     return False
 
 
+def too_short(text: str, box_px: tuple[float, float, float, float]) -> bool:
+    """Whether a read has far too few letters for its line: wider than three line heights
+    per letter or digit (a Hangul line read as one confident Han glyph). Letters of any
+    script are at most about 1.2 heights wide, even spaced out."""
+    width, height = box_px[2] - box_px[0], max(1e-6, box_px[3] - box_px[1])
+    return width > 3.0 * height * max(1, sum(c.isalnum() for c in text))
+
+
 def tessdata_dir() -> Path | None:
     """Folder with Tesseract's ``*.traineddata``: ``$TESSDATA_PREFIX``, then Debian's."""
     env = os.environ.get("TESSDATA_PREFIX")
@@ -286,7 +294,7 @@ class LineReader:
         scripts = available_scripts()
         if not scripts:
             return None
-        poor = not first.strip() or first_score < 0.75 or garbled(first)
+        poor = not first.strip() or first_score < 0.75 or garbled(first) or too_short(first, box_px)
         if poor and not centred:
             return None
         if poor:
