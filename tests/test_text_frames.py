@@ -109,3 +109,29 @@ def test_a_read_with_far_too_few_letters_for_its_line_is_read_again():
 
     assert too_short("丛", (74, 353, 284, 387))
     assert not too_short("LUXE", (0, 0, 100, 30)) and not too_short("매일 쓰는 화장품 추천", (74, 353, 284, 387))
+
+
+def test_a_line_that_stays_on_screen_is_recognised_once(monkeypatch):
+    """Recognition is most of OCR's cost: a caption at the same pixels in the next frame read
+    reuses its read; a changed caption is recognised again."""
+    from scoring.analyzers.ocr_scripts import LineReader
+    from scoring.services import ocr
+
+    engine = ocr.ocr_engine(ocr.OcrConfig().det_long_side, ocr.OcrConfig().threads)
+    seen: list[int] = []
+    real = engine.recognize_txt
+
+    def counting(crops):
+        seen.append(len(crops))
+        return real(crops)
+
+    monkeypatch.setattr(engine, "recognize_txt", counting)
+    reader = LineReader()
+    a = _caption(np.full((H, W, 3), (90, 110, 130), np.uint8), "Three reasons", 0.7)
+    b = _caption(np.full((H, W, 3), (90, 110, 130), np.uint8), "About skincare", 0.7)
+    first = ocr.read_text(a, reader=reader)
+    again = ocr.read_text(a, reader=reader)
+    assert [ln.text for ln in first] == [ln.text for ln in again] and first
+    assert seen[0] >= 1 and len(seen) == 1  # nothing new to recognise in the repeat
+    assert "skincare" in " ".join(ln.text for ln in ocr.read_text(b, reader=reader)).lower()
+    assert len(seen) == 2

@@ -296,6 +296,7 @@ class LineReader:
     prefer: str | None = None
     seen: Counter = field(default_factory=Counter)
     _cache: list = field(default_factory=list)
+    rec_memo: dict = field(default_factory=dict)  # the first recogniser's last reads (scoring.services.ocr)
 
     def _cached(self, box: Box, thumb: np.ndarray) -> tuple[bool, Reread | None]:
         for cbox, cthumb, result in self._cache:

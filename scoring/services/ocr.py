@@ -121,7 +121,7 @@ def read_text_and_unread(image: np.ndarray, cfg: OcrConfig | None = None, probe:
     if h < 16 or w < 16:
         return [], []
     lines, unread = [], []
-    for quad, text, score in _detect_and_read(np.ascontiguousarray(image[..., ::-1]), cfg):
+    for quad, text, score in _detect_and_read(np.ascontiguousarray(image[..., ::-1]), cfg, reader.rec_memo):
         x0, y0 = quad.min(axis=0)
         x1, y1 = quad.max(axis=0)
         frac = (max(0.0, x0 / w), max(0.0, y0 / h), min(1.0, x1 / w), min(1.0, y1 / h))
@@ -152,10 +152,11 @@ def read_text_and_unread(image: np.ndarray, cfg: OcrConfig | None = None, probe:
     return lines, unread
 
 
-def _detect_and_read(bgr: np.ndarray, cfg: OcrConfig) -> list[tuple[np.ndarray, str, float]]:
+def _detect_and_read(bgr: np.ndarray, cfg: OcrConfig, memo: dict | None = None) -> list[tuple[np.ndarray, str, float]]:
     """(quad (4, 2) pixels, text, score 0-1) for every line RapidOCR's detector finds,
     including those its recogniser returns empty (``RapidOCR.__call__`` drops them: Arabic,
-    Cyrillic, Hangul...). Crops are cut from the full frame as RapidOCR cuts them."""
+    Cyrillic, Hangul...). Crops are cut from the full frame as RapidOCR cuts them. ``memo``
+    (one per video, kept by the caller) holds the last frame's reads per image size."""
     from rapidocr.utils.process_img import get_rotate_crop_image
 
     engine = ocr_engine(cfg.det_long_side, cfg.threads)
@@ -166,8 +167,29 @@ def _detect_and_read(bgr: np.ndarray, cfg: OcrConfig) -> list[tuple[np.ndarray, 
         return []
     quads = [np.asarray(b, np.float32) for b in boxes]
     crops = [get_rotate_crop_image(bgr, q.copy()) for q in quads]
-    rec = engine.recognize_txt(crops)
-    return [(q, t or "", float(s)) for q, t, s in zip(quads, rec.txts, rec.scores)]
+    thumbs = [cv2.resize(cv2.cvtColor(c, cv2.COLOR_BGR2GRAY), (64, 16), interpolation=cv2.INTER_AREA).astype(np.float32)
+              if min(c.shape[:2]) > 0 else None for c in crops]
+    before = memo.get(bgr.shape, []) if memo is not None else []
+    found: list[tuple[str, float] | None] = [_recall(q, th, before) for q, th in zip(quads, thumbs)]
+    todo = [k for k, f in enumerate(found) if f is None]
+    if todo:  # recognition is most of the cost: lines that stay on screen are recognised once
+        rec = engine.recognize_txt([crops[k] for k in todo])
+        for k, t, sc in zip(todo, rec.txts, rec.scores):
+            found[k] = (t or "", float(sc))
+    if memo is not None:
+        memo[bgr.shape] = [(q, th, f) for q, th, f in zip(quads, thumbs, found) if th is not None]
+    return [(q, f[0], f[1]) for q, f in zip(quads, found)]
+
+
+def _recall(quad: np.ndarray, thumb: np.ndarray | None, before: list) -> tuple[str, float] | None:
+    """The read of the same line in the previous frame read (same image size): its box
+    within 2 px and its 64x16 grey thumbnail within 3 levels on average; else None."""
+    if thumb is None:
+        return None
+    for q, th, read in before:
+        if float(np.abs(q - quad).max()) <= 2.0 and float(np.mean(np.abs(th - thumb))) < 3.0:
+            return read
+    return None
 
 
 def _tilt(quad: np.ndarray) -> float:
