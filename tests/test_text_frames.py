@@ -135,3 +135,14 @@ def test_a_line_that_stays_on_screen_is_recognised_once(monkeypatch):
     assert seen[0] >= 1 and len(seen) == 1  # nothing new to recognise in the repeat
     assert "skincare" in " ".join(ln.text for ln in ocr.read_text(b, reader=reader)).lower()
     assert len(seen) == 2
+
+
+def test_a_word_sliding_across_a_flat_dark_wall_is_not_a_sticker():
+    """A logo on a sponsor wall sits on flat black like a sticker's plate, but slides with
+    the camera; a sticker stays where the creator dropped it."""
+    from scoring.analyzers.text_kinds import sticker
+
+    pinned = [(0.60, 0.47, 0.80, 0.52), (0.60, 0.47, 0.81, 0.52)]
+    sliding = [(0.658, 0.467, 0.828, 0.522), (0.586, 0.467, 0.783, 0.53)]
+    assert sticker(pinned, 2, 0.0)
+    assert not sticker(sliding, 2, 0.0)

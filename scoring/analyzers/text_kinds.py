@@ -179,7 +179,13 @@ def sticker(boxes: list[Box], plates: int, tilt_deg: float, cfg: TextKindConfig 
     "reply to comment" card): on a flat plate in most of at least two sightings, level and
     staying in place (:func:`on_plate`, :func:`on_a_surface`)."""
     cfg = cfg or TextKindConfig()
-    return len(boxes) >= 2 and plates * 2 > len(boxes) and not on_a_surface(boxes, tilt_deg, cfg)
+    if len(boxes) < 2 or plates * 2 <= len(boxes) or on_a_surface(boxes, tilt_deg, cfg):
+        return False
+    # pinned where the creator dropped it: its centre stays put (a logo on a sponsor wall,
+    # flat black behind it, slides with the camera)
+    cx = [(b[0] + b[2]) / 2 for b in boxes]
+    cy = [(b[1] + b[3]) / 2 for b in boxes]
+    return max(max(cx) - min(cx), max(cy) - min(cy)) <= cfg.max_drift
 
 
 def on_a_surface(boxes: list[Box], tilt_deg: float, cfg: TextKindConfig | None = None) -> bool:
