@@ -37,7 +37,7 @@ def need_fonts(script: str) -> None:
 def frame(text: str, script: str, style: str = "outline", size: int = 22, y: float = 0.7,
           hw: tuple[int, int] = (640, 360)) -> np.ndarray:
     """A 9:16 RGB frame (gradient and noise) with one centred caption: white with a black
-    outline, or black on a white plate."""
+    outline, black on a white plate, or yellow with a thin shadow over pale footage."""
     h, w = hw
     rng = np.random.default_rng(len(text))
     yy, xx = np.linspace(0, 1, h)[:, None, None], np.linspace(0, 1, w)[None, :, None]
@@ -47,6 +47,12 @@ def frame(text: str, script: str, style: str = "outline", size: int = 22, y: flo
     font = ImageFont.truetype(str(FONT[script]), size, index=1 if FONT[script].suffix == ".ttc" else 0)
     left, top, right, bottom = d.textbbox((0, 0), text, font=font)
     x, ty = (w - (right - left)) / 2 - left, y * h
+    if style == "yellow":  # yellow letters, a thin shadow, over pale footage (a white cape, a wall)
+        pale = rng.normal(205, 10, (h // 3, w, 1)).clip(0, 255) * np.ones((1, 1, 3))
+        im.paste(Image.fromarray(pale.astype(np.uint8)), (0, int(y * h) - h // 8))
+        d.text((x + 1, ty + 1), text, font=font, fill=(60, 50, 20))
+        d.text((x, ty), text, font=font, fill=(255, 220, 40))
+        return np.asarray(im)
     if style == "plate":
         d.rectangle((x + left - 10, ty + top - 8, x + right + 10, ty + bottom + 8), fill=(250, 250, 250))
         d.text((x, ty), text, font=font, fill=(20, 20, 20))

@@ -10,14 +10,9 @@ import pytest
 from videofactory import write_video
 
 from scoring.analyzers import AnalysisContext, build_analyzers
-from scoring.analyzers.onscreen_text import (
-    OnscreenTextAnalyzer,
-    OnscreenTextConfig,
-    SafeZone,
-    read_text,
-    stroke_density,
-)
+from scoring.analyzers.onscreen_text import OnscreenTextAnalyzer, OnscreenTextConfig, SafeZone
 from scoring.media import decode_clip
+from scoring.services.ocr import read_text, stroke_density
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "videos"
 

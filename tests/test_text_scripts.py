@@ -11,8 +11,9 @@ from script_frames import LINES, frame, need_fonts
 from videofactory import write_video
 
 from scoring.analyzers import AnalysisContext
-from scoring.analyzers.onscreen_text import OnscreenTextAnalyzer, read_text
+from scoring.analyzers.onscreen_text import OnscreenTextAnalyzer
 from scoring.media import decode_clip
+from scoring.services.ocr import read_text
 from scoring.services.ocr_scripts import (
     TESS_LANG,
     LineReader,
@@ -65,6 +66,19 @@ def test_caption_read_in_its_script(lang, script, text, words):
         got = _words(" ".join(ln.text for ln in caption))
         assert any(_words(w) in got for w in words), f"{lang} {style}: {got!r}"
         assert caption[0].script == script
+
+
+@pytest.mark.parametrize("lang", ["ru", "th"])
+def test_yellow_caption_over_pale_footage_is_read(lang):
+    """Yellow letters over a white cape have little grey contrast: the line is read again
+    from its colour."""
+    _, script, text, words = next(x for x in LINES if x[0] == lang)
+    need_fonts(script)
+    if script not in available_scripts():
+        pytest.skip("Tesseract language data missing: run `make install`")
+    lines = read_text(frame(text, script, "yellow", size=24), reader=LineReader())
+    got = _words(" ".join(ln.text for ln in lines if ln.kind == "caption"))
+    assert any(_words(w) in got for w in words), f"{lang} yellow: {got!r}"
 
 
 def test_off_centre_text_stays_scene_text_in_any_script():

@@ -175,10 +175,10 @@ class WatermarkAnalyzer(Analyzer):
     evidence_keys = ("watermark_handle", "is_download")
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
-        from scoring.analyzers.onscreen_text import OnscreenTextConfig, read_text
+        from scoring.services.ocr import OcrConfig, read_text
 
         cfg: WatermarkConfig = self.config
-        ocr = OnscreenTextConfig(det_long_side=cfg.det_long_side, min_score=cfg.min_score, min_chars=3)
+        ocr = OcrConfig(det_long_side=cfg.det_long_side, min_score=cfg.min_score, min_chars=3)
         marks, handles, corners, read, stills = 0, Counter(), set(), 0, 0
         full = clip.full or clip
         for t, card, image in self._frames(clip):

@@ -11,7 +11,7 @@ description count as semantic product mentions (all-MiniLM-L6-v2, cosine >= 0.5)
 On-screen text: the ``onscreen_text`` analyzer's lines are reused when it ran (it reads the
 hook); this one reads body frames after the hook, only those that changed since the last
 frame read and that have sharp strokes at all, at most ``max_frames``, with the same OCR
-engine (``onscreen_text.read_text``: one RapidOCR per process).
+engine (``scoring.services.ocr.read_text``: one RapidOCR per process).
 """
 
 from __future__ import annotations
@@ -299,7 +299,7 @@ def read_body_text(clip: Clip, start_s: float, cfg: MentionsConfig) -> tuple[lis
     A frame is a candidate when its thumbnail changed since the last candidate and it has
     sharp strokes; at most ``max_frames`` candidates are read, evenly spread.
     """
-    from scoring.analyzers.onscreen_text import OnscreenTextConfig, read_text, stroke_density
+    from scoring.services.ocr import OcrConfig, read_text, stroke_density
 
     picks: list[int] = []
     last = None
@@ -314,7 +314,7 @@ def read_body_text(clip: Clip, start_s: float, cfg: MentionsConfig) -> tuple[lis
             picks.append(i)
     if len(picks) > cfg.max_frames:
         picks = [picks[k] for k in np.unique(np.round(np.linspace(0, len(picks) - 1, cfg.max_frames)).astype(int))]
-    ocr_cfg = OnscreenTextConfig()
+    ocr_cfg = OcrConfig()
     lines = [(float(clip.body.times[i]), line.text) for i in picks for line in read_text(clip.body.images[i], ocr_cfg)]
     return lines, len(picks)
 

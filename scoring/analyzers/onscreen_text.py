@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import functools
-import re
 from dataclasses import dataclass, field
 
 import cv2
@@ -30,15 +28,11 @@ import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
-from scoring.services.ocr_scripts import LineReader, garbled, script_of
-from scoring.services.text_kinds import (
-    TextKindConfig,
-    classify,
-    on_a_surface,
-    on_plate,
-    sticker,
-    watermark_handle,
-)
+from scoring.services.ocr import OcrConfig, TextLine, norm_text, ocr_engine, read_text_and_unread, stroke_density
+from scoring.services.ocr_scripts import LineReader, script_of
+from scoring.services.text_kinds import on_a_surface, overlay_change, printed, sticker, watermark_handle
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1: fractions of the frame
 
 
 @dataclass(frozen=True)
@@ -102,61 +96,33 @@ def safe_zone_from(values: dict | None, base: SafeZone | None = None) -> SafeZon
 
 
 @dataclass(frozen=True)
-class OnscreenTextConfig:
-    """Attributes:
+class OnscreenTextConfig(OcrConfig):
+    """How frames are read (:class:`scoring.services.ocr.OcrConfig`), plus:
     safe_zone: TikTok safe-zone margins (top 14 %, bottom 35 %, 6 % each side).
     hook_step_s / body_step_s: spacing (s) of candidate frames inside / after the hook.
     max_frames: most frames read per video (hook first).
-    det_long_side: long side (px) the text detector works at.
-    min_score: recognition confidence (0-1) a line needs.
-    min_chars: letters or digits a line needs (single glyphs are mostly shapes).
-    max_line_height: a line taller than this share of the frame height is dropped.
+    max_hook_frames: most hook frames read: every ``hook_step_s``, and between those a frame
+        whose captions changed (subtitles, text drawn word by word) once fully drawn.
+    caption_change: share (0-1) of the caption band's strong strokes that must differ from
+        the last frame read for the captions to count as changed (1 - IoU of stroke maps).
     min_stroke_density: share of sharp-edge pixels (0-1) a frame needs to be read at all.
     same_frame_diff: mean grey difference (0-255) below which a candidate repeats the
-        last frame read, and its text is reused.
-    threads: onnxruntime threads (1 suits one worker process per core).
-    kinds: caption / watermark / scene text rules.
-    unread_min_width / unread_min_frames: a detected line recognition cannot read counts
-        as "text present, not read" when it is at least this wide (share of the frame
-        width), centred like a caption, and seen in this many hook frames.
-    reread_min_score: confidence (0-1) a second read (Tesseract, per script) needs.
-    reread_min_px / reread_min_width / reread_min_aspect: a line is read again only when
-        at least this tall (pixels of the analysis frame), this wide (share of the frame
-        width) and this many times wider than tall (a word, not an emoji or a logo).
+        last frame read, and its text is reused, if its strong strokes also differ by less
+        than ``same_frame_strokes`` (0-1; a small caption appearing changes little else).
+    unread_min_frames: a line nothing can read counts as "text present, not read" when seen
+        in this many hook frames.
     """
 
     safe_zone: SafeZone = field(default_factory=SafeZone)
     hook_step_s: float = 0.75
     body_step_s: float = 3.0
-    max_frames: int = 8
-    det_long_side: int = 400
-    min_score: float = 0.75
-    min_chars: int = 2
-    max_line_height: float = 0.2
+    max_frames: int = 12
+    max_hook_frames: int = 8
+    caption_change: float = 0.35
     min_stroke_density: float = 0.003
     same_frame_diff: float = 1.5
-    threads: int = 1
-    kinds: TextKindConfig = field(default_factory=TextKindConfig)
-    unread_min_width: float = 0.3
+    same_frame_strokes: float = 0.03
     unread_min_frames: int = 2
-    reread_min_score: float = 0.6
-    reread_min_px: float = 8.0
-    reread_min_width: float = 0.05
-    reread_min_aspect: float = 2.0
-
-
-@dataclass
-class TextLine:
-    """One line read in one frame; box = (x0, y0, x1, y1) in fractions of the frame;
-    kind = caption / watermark / scene (see text_kinds)."""
-
-    text: str
-    score: float
-    box: tuple[float, float, float, float]
-    kind: str = "caption"
-    script: str | None = None
-    tilt: float = 0.0
-    plate: bool = False  # on a flat-coloured plate (text_kinds.on_plate)
 
 
 @dataclass
@@ -173,139 +139,17 @@ class TextItem:
     tilt: float = 0.0
     boxes: list = field(default_factory=list)  # every box it was seen at (motion: text_kinds.on_a_surface)
     plates: int = 0  # sightings on a flat plate (text_kinds.sticker)
+    ref: tuple | None = None  # (box, grey pixels there) when first seen: an overlay stays pixel-still
+    unstill: list = field(default_factory=list)  # later sightings' change at that box (overlay_change)
 
     @property
     def key(self) -> str:
-        return _norm(self.text)
-
-
-@functools.cache
-def _ocr_engine(det_long_side: int, threads: int):
-    """RapidOCR with its default (bundled) models; loaded once per process (about 0.4 s)."""
-    from rapidocr import RapidOCR
-
-    return RapidOCR(params={
-        "Global.log_level": "critical",
-        "Global.use_cls": False,  # upright overlays; the angle model costs time for nothing
-        "Det.limit_type": "max",
-        "Det.limit_side_len": det_long_side,
-        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
-        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-    })
-
-
-def read_text(image: np.ndarray, cfg: OnscreenTextConfig | None = None,
-              reader: LineReader | None = None) -> list[TextLine]:
-    """Lines of text in one RGB uint8 image (H, W, 3), filtered by ``cfg``'s rules, each
-    with its kind (caption / watermark / scene) and script (``TextLine.script``). Pass one
-    ``reader`` for all the frames of a video: it remembers the scripts already found and
-    the lines already read by the second recogniser."""
-    return read_text_and_unread(image, cfg, reader=reader)[0]
-
-
-def read_text_and_unread(image: np.ndarray, cfg: OnscreenTextConfig | None = None, probe: bool = False,
-                         reader: LineReader | None = None
-                         ) -> tuple[list[TextLine], list[tuple[float, float, float, float]]]:
-    """:func:`read_text`, plus the boxes of wide, caption-like lines the detector found but
-    neither recogniser could read (a script without its language data, stylised lettering).
-
-    RapidOCR detects the lines, then its recogniser reads each; a line it reads poorly or
-    with Vietnamese letters is read again per script (:mod:`scoring.services.ocr_scripts`).
-    ``probe`` is kept for callers of the earlier API: every detected line is now checked."""
-    del probe
-    cfg = cfg or OnscreenTextConfig()
-    reader = reader if reader is not None else LineReader(min_score=cfg.reread_min_score)
-    h, w = image.shape[:2]
-    if h < 16 or w < 16:
-        return [], []
-    lines, unread = [], []
-    for quad, text, score in _detect_and_read(np.ascontiguousarray(image[..., ::-1]), cfg):
-        x0, y0 = quad.min(axis=0)
-        x1, y1 = quad.max(axis=0)
-        frac = (max(0.0, x0 / w), max(0.0, y0 / h), min(1.0, x1 / w), min(1.0, y1 / h))
-        frac = tuple(round(float(v), 4) for v in frac)
-        text = " ".join(str(text).split())
-        if frac[3] - frac[1] > cfg.max_line_height:
-            continue
-        script = script_of(text)
-        big_enough = ((y1 - y0) >= cfg.reread_min_px and frac[2] - frac[0] >= cfg.reread_min_width
-                      and (x1 - x0) >= cfg.reread_min_aspect * (y1 - y0))  # not an emoji or a logo
-        centred = abs((frac[0] + frac[2]) / 2 - 0.5) <= cfg.kinds.centre_tolerance
-        again = reader.reread(image, (x0, y0, x1, y1), frac, text, float(score), centred) if big_enough else None
-        if again is not None:
-            text, score, script = again.text, again.score, again.script
-        elif float(score) < cfg.min_score or len(_norm(text)) < cfg.min_chars or garbled(text):
-            if _caption_like(frac, cfg):
-                unread.append(frac)
-            continue
-        else:
-            reader.note(text)
-        if len(_norm(text)) < cfg.min_chars:
-            continue
-        lines.append(TextLine(text, round(float(score), 3), frac, script=script, tilt=_tilt(quad)))
-    for line, kind in zip(lines, classify([(ln.text, ln.box) for ln in lines], cfg.kinds)):
-        line.kind = kind
-        if kind == "scene":  # a sticker off the centre line is told by its plate, over frames
-            line.plate = on_plate(image, line.box, cfg.kinds)
-    return lines, unread
-
-
-def _detect_and_read(bgr: np.ndarray, cfg: OnscreenTextConfig) -> list[tuple[np.ndarray, str, float]]:
-    """(quad (4, 2) pixels, text, score 0-1) for every line RapidOCR's detector finds,
-    including those its recogniser returns empty (``RapidOCR.__call__`` drops them: Arabic,
-    Cyrillic, Hangul...). Crops are cut from the full frame as RapidOCR cuts them."""
-    from rapidocr.utils.process_img import get_rotate_crop_image
-
-    engine = _ocr_engine(cfg.det_long_side, cfg.threads)
-    # use_* passed every time: RapidOCR keeps them from the previous call
-    det = engine(bgr, use_det=True, use_cls=False, use_rec=False)
-    boxes = getattr(det, "boxes", None)
-    if boxes is None or len(boxes) == 0:
-        return []
-    quads = [np.asarray(b, np.float32) for b in boxes]
-    crops = [get_rotate_crop_image(bgr, q.copy()) for q in quads]
-    rec = engine.recognize_txt(crops)
-    return [(q, t or "", float(s)) for q, t, s in zip(quads, rec.txts, rec.scores)]
-
-
-def _tilt(quad: np.ndarray) -> float:
-    """Angle (degrees, absolute) of a detected line's top edge from the horizontal."""
-    dx, dy = quad[1] - quad[0]
-    return round(abs(float(np.degrees(np.arctan2(dy, dx)))), 2)
-
-
-def _caption_like(frac: tuple[float, float, float, float], cfg: OnscreenTextConfig) -> bool:
-    """Wide (``unread_min_width``), centred like a caption, and not taller than a line."""
-    return (frac[2] - frac[0] >= cfg.unread_min_width and frac[3] - frac[1] <= cfg.max_line_height
-            and abs((frac[0] + frac[2]) / 2 - 0.5) <= cfg.kinds.centre_tolerance)
-
-
-def stroke_density(image: np.ndarray, long_side: int = 320) -> float:
-    """Share of pixels (0-1) on a sharp edge in an RGB uint8 image (H, W, 3).
-
-    A guard, not a text detector: legible text needs sharp strokes, so a frame below
-    ``min_stroke_density`` (black, flat, blurred) cannot hold any and is not read. An edge
-    is a 3x3 grey-level range of at least 20 and at least 60 % of the frame's strongest
-    edges (99.5th percentile), so text in a dark frame still counts. Text frames measured
-    1-6 %; textured photos without text reach the same range. About 0.5 ms a frame.
-    """
-    h, w = image.shape[:2]
-    scale = min(1.0, long_side / max(h, w, 1))
-    if scale < 1.0:
-        image = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    grey = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY)
-    grad = cv2.morphologyEx(grey, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    level = max(20.0, 0.6 * float(np.percentile(grad, 99.5)))
-    return float(np.mean(grad >= level))
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.lower())  # letters and digits of any script
+        return norm_text(self.text)
 
 
 def _same(a: TextItem, line: TextLine) -> bool:
     """Same text (fuzzy) at about the same place."""
-    if difflib.SequenceMatcher(None, a.key, _norm(line.text)).ratio() < 0.75:
+    if difflib.SequenceMatcher(None, a.key, norm_text(line.text)).ratio() < 0.75:
         return False
     ax, ay = (a.box[0] + a.box[2]) / 2, (a.box[1] + a.box[3]) / 2
     bx, by = (line.box[0] + line.box[2]) / 2, (line.box[1] + line.box[3]) / 2
@@ -333,7 +177,7 @@ class OnscreenTextAnalyzer(Analyzer):
     """
 
     name = "onscreen_text"
-    version = "7"
+    version = "8"
     Config = OnscreenTextConfig
     event_kinds = (EventKind("text", "text", "#7048e8"),)
     profiles = frozenset({"full"})
@@ -348,50 +192,108 @@ class OnscreenTextAnalyzer(Analyzer):
     @staticmethod
     def loader(a: Analyzer, ctx: AnalysisContext | None) -> None:
         """Warm-up: the OCR engine."""
-        _ocr_engine(a.config.det_long_side, a.config.threads)
+        ocr_engine(a.config.det_long_side, a.config.threads)
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: OnscreenTextConfig = self.config
         items: list[TextItem] = []
-        state: dict = {"read": 0, "last": None, "unread": 0, "hook_s": ctx.hook_seconds,
-                       "reader": LineReader(min_score=cfg.reread_min_score)}
+        state: dict = {"read": 0, "last": None, "unread": 0, "hook_s": ctx.hook_seconds, "hook_read": 0,
+                       "reader": LineReader(min_score=cfg.reread_min_score), "band": None}
         self._zone = safe_zone_from(getattr(ctx, "safe_zone", None), cfg.safe_zone)
-        for t, img in _every(clip.hook.times, clip.hook.images, cfg.hook_step_s, 0.0, ctx.hook_seconds):
-            self._read(t, img, items, state)
+        # boxes are fractions of the displayed frame: with letterbox bars cut off the Clip
+        # (scoring.media.layout), the bars are read too (editors put captions there)
+        full = clip.full if clip.full is not None and getattr(clip.layout, "bars", False) else None
+        box = clip.layout.content_box if full is not None else None
+        hook = [k for k, t in enumerate(clip.hook.times) if t < ctx.hook_seconds]
+        timed = {k for _, k in _every(clip.hook.times[hook], hook, cfg.hook_step_s, 0.0, ctx.hook_seconds)}
+        timed |= set(hook[-1:])  # the hook's last frame: text drawn progressively is complete there
+        for n, k in enumerate(hook):
+            view = full.hook.images[k] if full is not None else clip.hook.images[k]
+            after = None
+            if n + 1 < len(hook):
+                after = full.hook.images[hook[n + 1]] if full is not None else clip.hook.images[hook[n + 1]]
+            if k in timed or (state["hook_read"] < cfg.max_hook_frames and self._caption_changed(view, after, state)):
+                self._read(float(clip.hook.times[k]), clip.hook.images[k], items, state, view, box)
         later = clip.body.times >= ctx.hook_seconds
         span = float(clip.body.times[later][-1] - ctx.hook_seconds) if later.any() else 0.0
         want = min(cfg.max_frames - state["read"], int(span // cfg.body_step_s) + 1) if later.any() else 0
         if want > 0:
             idx = np.flatnonzero(later)
             for k in np.unique(((np.arange(want) + 0.5) * len(idx) / want).astype(int)):  # centred spread
-                self._read(float(clip.body.times[idx[k]]), clip.body.images[idx[k]], items, state)
+                j = idx[k]
+                view = full.body.images[j] if full is not None else clip.body.images[j]
+                self._read(float(clip.body.times[j]), clip.body.images[j], items, state, view, box)
         return self._summarise(items, state["read"], ctx.hook_seconds, state["unread"] >= cfg.unread_min_frames,
                                second_reads=state["reader"].reads)
 
-    def _read(self, t: float, img: np.ndarray, items: list[TextItem], state: dict) -> None:
+    def _caption_changed(self, view: np.ndarray, after: np.ndarray | None, state: dict) -> bool:
+        """Whether the captions last read have changed in ``view`` and the new ones are fully
+        drawn: the strokes in the caption band differ from the last read's and ``after`` (the
+        next hook frame) shows the same strokes (an animation has finished)."""
+        band = state["band"]
+        if band is None:
+            return False
+        area, strokes = band
+        now = _band_strokes(view, area)
+        if _stroke_change(now, strokes) < self.config.caption_change:
+            return False
+        return after is None or _stroke_change(_band_strokes(after, area), now) < self.config.caption_change / 2
+
+    def _read(self, t: float, img: np.ndarray, items: list[TextItem], state: dict,
+              view: np.ndarray | None = None, box: tuple[float, float, float, float] | None = None) -> None:
         """Read one candidate frame unless it repeats the last one read, cannot hold text or
-        the budget is spent; merge its lines into ``items``."""
+        the budget is spent; merge its lines into ``items``. ``img`` is the picture analyzers
+        see; ``view`` the displayed frame it was cut from at ``box`` (fractions) when the
+        layout cut letterbox / pillarbox bars off: the bars are read too, and every box is
+        given in fractions of ``view``."""
         cfg: OnscreenTextConfig = self.config
-        small = cv2.cvtColor(cv2.resize(img, (48, 48), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
+        view = img if view is None else view
+        small = cv2.cvtColor(cv2.resize(view, (48, 48), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
         small = small.astype(np.int16)
+        strokes = _band_strokes(view, (0.0, 0.0, 1.0, 1.0), height=256)
         last = state["last"]
-        if last is not None and float(np.mean(np.abs(small - last[0]))) < cfg.same_frame_diff:
+        if (last is not None and float(np.mean(np.abs(small - last[0]))) < cfg.same_frame_diff
+                and _stroke_change(strokes, last[3]) < cfg.same_frame_strokes):  # small text can change alone
             lines, unread = last[1], last[2]
         elif state["read"] < cfg.max_frames and stroke_density(img) >= cfg.min_stroke_density:
             lines, unread = read_text_and_unread(img, cfg, reader=state["reader"])
+            if box is not None:
+                lines, unread = _in_view(lines, unread, box)
+                for bar in _bars(box):
+                    strip = _cut(view, bar)
+                    if min(strip.shape[:2]) < 16 or stroke_density(strip) < cfg.min_stroke_density:
+                        continue
+                    marks = _band_strokes(strip, (0.0, 0.0, 1.0, 1.0), height=128)
+                    seen = state.setdefault("bars", {}).get(bar)
+                    if seen is not None and _stroke_change(marks, seen[0]) < cfg.same_frame_strokes:
+                        more, more_unread = seen[1], seen[2]  # bars do not move: their text rarely changes
+                    else:
+                        # a line's height limit is a share of the displayed frame, not of the bar
+                        tall = dataclasses.replace(cfg, max_line_height=cfg.max_line_height / max(bar[3] - bar[1], 0.01))
+                        more, more_unread = _in_view(*read_text_and_unread(strip, tall, reader=state["reader"]), bar)
+                        state["bars"][bar] = (marks, more, more_unread)
+                    lines, unread = lines + more, unread + more_unread
             state["read"] += 1
-            state["last"] = (small, lines, unread)
+            state["hook_read"] += t < state["hook_s"]
+            state["last"] = (small, lines, unread, strokes)
+            captions = [ln.box for ln in lines if ln.kind == "caption"]
+            area = (0.0, 0.0, 1.0, 1.0)  # without captions yet, text may appear anywhere
+            if captions:
+                area = (max(0.0, min(b[0] for b in captions) - 0.05), max(0.0, min(b[1] for b in captions) - 0.02),
+                        min(1.0, max(b[2] for b in captions) + 0.05), min(1.0, max(b[3] for b in captions) + 0.02))
+            state["band"] = (area, _band_strokes(view, area))
         else:
             return
         if unread and t < state["hook_s"]:
             state["unread"] += 1
-        _merge(items, lines, t)
+        _merge(items, lines, t, cv2.cvtColor(np.ascontiguousarray(view), cv2.COLOR_RGB2GRAY))
 
     def _summarise(self, items: list[TextItem], read: int, hook_s: float, unread: bool = False,
                    second_reads: int = 0) -> Signals:
         zone = getattr(self, "_zone", None) or self.config.safe_zone
         for i in items:
-            if i.kind == "caption" and on_a_surface(i.boxes, i.tilt, self.config.kinds):
+            if i.kind == "caption" and (on_a_surface(i.boxes, i.tilt, self.config.kinds)
+                                        or printed(i.unstill, self.config.kinds)):
                 i.kind = "scene"
             elif i.kind == "scene" and sticker(i.boxes, i.plates, i.tilt, self.config.kinds):
                 i.kind = "caption"
@@ -462,17 +364,79 @@ def _every(times: np.ndarray, images: np.ndarray, step: float, start: float, sto
             nxt = t + step
 
 
-def _merge(items: list[TextItem], lines: list[TextLine], t: float) -> None:
-    """Add one frame's lines to the running items (same text at the same place = one item)."""
+def _merge(items: list[TextItem], lines: list[TextLine], t: float, grey: np.ndarray | None = None) -> None:
+    """Add one frame's lines to the running items (same text at the same place = one item).
+    ``grey``: the frame (H, W uint8), to tell an overlay (pixel-still) from printed text."""
     for line in lines:
         match = next((i for i in items if _same(i, line)), None)
         if match is None:
+            ref = (line.box, _patch(grey, line.box)) if grey is not None else None
             items.append(TextItem(line.text, line.score, line.box, round(t, 3), round(t, 3), line.kind, line.script,
-                                  line.tilt, [line.box], int(line.plate)))
+                                  line.tilt, [line.box], int(line.plate), ref))
             continue
+        if (grey is not None and match.ref is not None and round(t, 3) != match.end and norm_text(line.text) == match.key
+                and abs((line.box[2] - line.box[0]) - (match.ref[0][2] - match.ref[0][0])) <= 0.01
+                and abs((line.box[3] - line.box[1]) - (match.ref[0][3] - match.ref[0][1])) <= 0.01):
+            # same text, same size (a caption zooming in changes size; a label held up does not)
+            match.unstill.append(overlay_change(match.ref[1], _patch(grey, match.ref[0])))
         match.end = round(t, 3)
         match.boxes.append(line.box)
         match.plates += int(line.plate)
         match.tilt = max(match.tilt, line.tilt)
-        if line.score > match.score:
+        longer = len(norm_text(line.text)) - len(norm_text(match.text))
+        if longer > 0 or (longer == 0 and line.score > match.score):  # text drawn word by word grows
             match.text, match.score, match.box, match.script = line.text, line.score, line.box, line.script
+
+
+def _patch(grey: np.ndarray, box: Box) -> np.ndarray:
+    h, w = grey.shape[:2]
+    return grey[int(box[1] * h):int(np.ceil(box[3] * h)), int(box[0] * w):int(np.ceil(box[2] * w))].astype(np.float32)
+
+
+def _band_strokes(image: np.ndarray, area: Box, height: int = 64) -> np.ndarray:
+    """Strong-stroke map (bool) of ``area`` (x0, y0, x1, y1 fractions) of an RGB uint8 image,
+    resized to ``height`` rows (at most 256 columns): the 3x3 grey-level range at least 60 %
+    of the area's 99.5th percentile (text strokes are a caption band's strongest edges)."""
+    region = _cut(image, area)
+    if min(region.shape[:2]) < 2:
+        return np.zeros((2, 2), bool)
+    scale = min(height / region.shape[0], 256 / region.shape[1])
+    size = (max(2, round(region.shape[1] * scale)), max(2, round(region.shape[0] * scale)))
+    grey = cv2.cvtColor(cv2.resize(region, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
+    grad = cv2.morphologyEx(grey, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    return grad >= max(40.0, 0.6 * float(np.percentile(grad, 99.5)))
+
+
+def _stroke_change(a: np.ndarray, b: np.ndarray) -> float:
+    """1 - IoU of two stroke maps (0 same strokes, 1 nothing shared)."""
+    if a.shape != b.shape:
+        return 1.0
+    union = int(np.sum(a | b))
+    return 1.0 - int(np.sum(a & b)) / union if union else 0.0
+
+
+
+def _bars(box: Box) -> list[Box]:
+    """The bars around the content ``box`` (fractions of the displayed frame): top, bottom,
+    left, right, those present."""
+    x0, y0, x1, y1 = box
+    out = [(0.0, 0.0, 1.0, y0), (0.0, y1, 1.0, 1.0), (0.0, y0, x0, y1), (x1, y0, 1.0, y1)]
+    return [b for b in out if b[2] - b[0] > 0.01 and b[3] - b[1] > 0.01]
+
+
+def _cut(image: np.ndarray, box: Box) -> np.ndarray:
+    h, w = image.shape[:2]
+    return np.ascontiguousarray(image[int(round(box[1] * h)):int(round(box[3] * h)),
+                                      int(round(box[0] * w)):int(round(box[2] * w))])
+
+
+def _in_view(lines: list[TextLine], unread: list[Box], region: Box) -> tuple[list[TextLine], list[Box]]:
+    """Lines and boxes read in ``region`` (fractions of the displayed frame), their boxes
+    turned from fractions of the region into fractions of the displayed frame."""
+    x0, y0, x1, y1 = region
+
+    def to_view(b: Box) -> Box:
+        return (round(x0 + b[0] * (x1 - x0), 4), round(y0 + b[1] * (y1 - y0), 4),
+                round(x0 + b[2] * (x1 - x0), 4), round(y0 + b[3] * (y1 - y0), 4))
+
+    return [dataclasses.replace(ln, box=to_view(ln.box)) for ln in lines], [to_view(b) for b in unread]

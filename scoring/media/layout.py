@@ -5,7 +5,8 @@ platform end card (TikTok's closing card on a downloaded copy) are not.
 every analyzer sees: frames cut to the content box, frames, signatures and audio cut at
 the end card's start, so cuts, text, product, duration ratios and picture quality are
 measured on the post's own picture and time. The uncut Clip stays on ``clip.full`` (the
-watermark reader needs the bars and the card: that is where the platform writes).
+watermark reader needs the bars and the card: that is where the platform writes; on-screen
+text reads captions editors put in the bars).
 
 Measured on real downloads (tuned on v_tt_dance_endcard, v_tt_office_skit and t_studio_3;
 checked on the other TikTok downloads): TikTok's end card is a near-black (luma ~15-30)

@@ -122,6 +122,14 @@ def garbled(text: str) -> bool:
     return False
 
 
+def too_short(text: str, box_px: tuple[float, float, float, float]) -> bool:
+    """Whether a read has far too few letters for its line: wider than three line heights
+    per letter or digit (a Hangul line read as one confident Han glyph). Letters of any
+    script are at most about 1.2 heights wide, even spaced out."""
+    width, height = box_px[2] - box_px[0], max(1e-6, box_px[3] - box_px[1])
+    return width > 3.0 * height * max(1, sum(c.isalnum() for c in text))
+
+
 def tessdata_dir() -> Path | None:
     """Folder with Tesseract's ``*.traineddata``: ``$TESSDATA_PREFIX``, then Debian's."""
     env = os.environ.get("TESSDATA_PREFIX")
@@ -171,8 +179,9 @@ def _band(mapped: np.ndarray, height: int) -> np.ndarray | None:
 
 def line_images(image: np.ndarray, box_px: tuple[float, float, float, float], height: int = 40
                 ) -> dict[str, np.ndarray]:
-    """One detected line prepared for Tesseract in up to three ways, each black text on
-    white, uint8 (about ``height`` + 24 px tall), keyed ``fill`` / ``likely`` / ``other``,
+    """One detected line prepared for Tesseract in up to four ways, each black text on
+    white, uint8 (about ``height`` + 24 px tall), keyed ``fill`` / ``likely`` / ``other`` /
+    ``colour`` (coloured letters: :func:`_colour_band`),
     in the order to try them. ``box_px`` = (x0, y0, x1, y1) pixels of the RGB frame
     ``image`` (H, W, 3).
 
@@ -208,6 +217,9 @@ def line_images(image: np.ndarray, box_px: tuple[float, float, float, float], he
             band = _band(np.clip((grey - text_level) / (bg - text_level), 0.0, 1.0) * 255.0, height)
             if band is not None:
                 out[name] = band
+    colour = _colour_band(crop, grey.shape, edge, height)
+    if colour is not None:  # coloured letters on a pale or grey ground (yellow on white)
+        out = {"colour": colour[0], **out} if colour[1] > abs(hi - bg) else {**out, "colour": colour[0]}
     bright, dark = grey > lo + 0.75 * (hi - lo), grey < lo + 0.35 * (hi - lo)
     k = max(3, round(0.24 * height))  # an outline's width at the working scale, and some
     near = cv2.dilate(dark.astype(np.uint8), np.ones((k, k), np.uint8)) > 0
@@ -219,6 +231,22 @@ def line_images(image: np.ndarray, box_px: tuple[float, float, float, float], he
     # dark (white words on a black bar map cleanly as "likely", keeping their accents)
     outlined = fill.sum() >= 0.5 * max(1, bright.sum()) and bg - lo > 0.3 * (hi - lo)
     return {"fill": band, **out} if outlined else {**out, "fill": band}
+
+
+def _colour_band(crop: np.ndarray, shape: tuple[int, int], edge: int, height: int
+                 ) -> tuple[np.ndarray, float] | None:
+    """(line image, contrast) from colourfulness (max - min channel, 0-255) instead of grey:
+    yellow or pink letters over white or grey footage have little grey contrast (a yellow
+    caption on a white cape: 210 against 200) but a lot of colour. None when the letters
+    are not coloured (99th percentile under 100) or the ground is (its median over 50)."""
+    rgb = cv2.resize(np.ascontiguousarray(crop), (shape[1], shape[0]), interpolation=cv2.INTER_CUBIC).astype(np.float32)
+    sat = rgb.max(axis=2) - rgb.min(axis=2)
+    ground = float(np.median(np.concatenate([sat[:edge].ravel(), sat[-edge:].ravel()])))
+    top = float(np.percentile(sat, 99))
+    if top < 100 or ground > 50:
+        return None
+    band = _band(np.clip((sat - top) / (ground - top), 0.0, 1.0) * 255.0, height)
+    return (band, top - ground) if band is not None else None
 
 
 def tesseract_line(grey: np.ndarray, script: str) -> tuple[str, float]:
@@ -268,6 +296,7 @@ class LineReader:
     prefer: str | None = None
     seen: Counter = field(default_factory=Counter)
     _cache: list = field(default_factory=list)
+    rec_memo: dict = field(default_factory=dict)  # the first recogniser's last reads (scoring.services.ocr)
 
     def _cached(self, box: Box, thumb: np.ndarray) -> tuple[bool, Reread | None]:
         for cbox, cthumb, result in self._cache:
@@ -286,7 +315,7 @@ class LineReader:
         scripts = available_scripts()
         if not scripts:
             return None
-        poor = not first.strip() or first_score < 0.75 or garbled(first)
+        poor = not first.strip() or first_score < 0.75 or garbled(first) or too_short(first, box_px)
         if poor and not centred:
             return None
         if poor:
@@ -302,7 +331,7 @@ class LineReader:
         prepared = line_images(image, box_px)
         if not prepared:
             return None
-        key = next(prepared[n] for n in ("likely", "other", "fill") if n in prepared)
+        key = next(prepared[n] for n in ("likely", "other", "fill", "colour") if n in prepared)
         thumb = cv2.resize(key, (48, 12), interpolation=cv2.INTER_AREA).astype(np.float32)
         if self.prefer in prepared:  # the way that won last time in this video first
             prepared = {self.prefer: prepared[self.prefer], **prepared}

@@ -5,7 +5,8 @@ text that belongs to the scene. Pure functions on OCR boxes (fractions of the fr
   or a short handle-like word right beside one of those (TikTok's mark is the logo plus
   the handle, small, and hops between corners during the video).
 - **scene**: printed in the picture (T-shirts, packs, banners, signs, price tags): a line
-  cut by the frame's edge, or one off the frame's vertical centre line. Editors centre
+  cut by the frame's edge (a centred title as wide as the frame is not: :func:`title`),
+  or one off the frame's vertical centre line. Editors centre
   captions; measured on the ugc dev set, every caption line's centre was within 0.03 of
   the middle, while scene text sat 0.1-0.4 away (one centred exception: a product label).
 - **caption** too, wherever it sits: the lines of TikTok's "reply to comment" sticker
@@ -15,6 +16,9 @@ text that belongs to the scene. Pure functions on OCR boxes (fractions of the fr
 - **scene** too: a centred line that is tilted or moves between the frames it is read in
   (:func:`on_a_surface`): a product name printed on a bottle held up to the camera sits
   on a surface that turns and sways, while an editor's caption is level and stays put.
+- **scene** too: a centred line that stays in place but whose letters do not stay at the
+  same pixels (:func:`printed`): a label on a product held still shifts with the hand and
+  the camera by a pixel or more; an editor's caption is drawn at fixed pixels.
 - **caption**: everything else (titles, subtitles, supers), in any script.
 
 Only captions count as hook text, supers and safe-zone violations; every kind still goes
@@ -52,6 +56,9 @@ class TextKindConfig:
         background inside its box is within this many levels (each channel) of its median.
     sticker_gap: lines of a reply sticker follow its header within this distance (below,
         and sideways from its left edge).
+    max_overlay_change: a caption's letters stay at the same pixels: a centred line whose
+        letters change more than this (mean grey levels 0-255 on its strokes, median over
+        its later sightings) is printed on something that moves (:func:`printed`).
     max_drift / max_height_change: a caption seen in several frames keeps its centre
         within this distance (fractions of the frame, each axis) and its height within
         this ratio; text that moves more is on a surface in the scene.
@@ -67,6 +74,7 @@ class TextKindConfig:
     sticker_gap: float = 0.06
     plate_tolerance: int = 6
     plate_share: float = 0.93
+    max_overlay_change: float = 40.0
 
 
 def handle_of(text: str) -> str | None:
@@ -103,10 +111,18 @@ def classify(lines: list[tuple[str, Box]], cfg: TextKindConfig | None = None) ->
         if near_mark and HANDLE_LIKE.match(word) and box[3] - box[1] <= cfg.watermark_max_height:
             kinds.append("watermark")
             continue
-        cut = min(box[0], box[1], 1 - box[2], 1 - box[3]) <= cfg.edge
+        cut = min(box[1], 1 - box[3]) <= cfg.edge or (min(box[0], 1 - box[2]) <= cfg.edge and not title(box, cfg))
         off_centre = abs(cx - 0.5) > cfg.centre_tolerance
         kinds.append("scene" if cut or off_centre else "caption")
     return kinds
+
+
+def title(box: Box, cfg: TextKindConfig | None = None) -> bool:
+    """Whether a line is a title as wide as the frame: centred (within ``edge`` x 5) and
+    reaching both side edges or nearly (a big word the editor fitted to the width; scene
+    text cut by the frame is cut on one side)."""
+    cfg = cfg or TextKindConfig()
+    return abs((box[0] + box[2]) / 2 - 0.5) <= 5 * cfg.edge and box[2] - box[0] >= 1 - 10 * cfg.edge
 
 
 def reply_sticker(lines: list[tuple[str, Box]], cfg: TextKindConfig | None = None) -> set[int]:
@@ -163,7 +179,13 @@ def sticker(boxes: list[Box], plates: int, tilt_deg: float, cfg: TextKindConfig 
     "reply to comment" card): on a flat plate in most of at least two sightings, level and
     staying in place (:func:`on_plate`, :func:`on_a_surface`)."""
     cfg = cfg or TextKindConfig()
-    return len(boxes) >= 2 and plates * 2 > len(boxes) and not on_a_surface(boxes, tilt_deg, cfg)
+    if len(boxes) < 2 or plates * 2 <= len(boxes) or on_a_surface(boxes, tilt_deg, cfg):
+        return False
+    # pinned where the creator dropped it: its centre stays put (a logo on a sponsor wall,
+    # flat black behind it, slides with the camera)
+    cx = [(b[0] + b[2]) / 2 for b in boxes]
+    cy = [(b[1] + b[3]) / 2 for b in boxes]
+    return max(max(cx) - min(cx), max(cy) - min(cy)) <= cfg.max_drift
 
 
 def on_a_surface(boxes: list[Box], tilt_deg: float, cfg: TextKindConfig | None = None) -> bool:
@@ -203,3 +225,28 @@ def watermark_handle(lines: list[tuple[str, str]]) -> str | None:
         if HANDLE_LIKE.match(word) and not WATERMARK_WORDS.search(word):
             return word
     return None
+
+
+def overlay_change(ref: np.ndarray, now: np.ndarray) -> float:
+    """How much a line's letters changed between two sightings at the same place: the mean
+    absolute grey difference (0-255) over the strongest strokes of ``ref`` (its top 20 %
+    3x3 grey-level ranges). An editor's caption is drawn over the picture at fixed pixels
+    (about 0-10 after compression); letters printed on a product shift with the camera and
+    the hand by a pixel or more, and the difference on their strokes is large."""
+    if ref.shape != now.shape or ref.size < 16:
+        return 0.0
+    import cv2
+
+    grad = cv2.morphologyEx(ref, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    strokes = grad >= np.percentile(grad, 80)
+    return round(float(np.mean(np.abs(ref - now)[strokes])), 2) if strokes.any() else 0.0
+
+
+def printed(changes: list[float], cfg: TextKindConfig | None = None) -> bool:
+    """Whether a centred line is printed on something in the scene (a product label held
+    still in the middle of the frame) rather than drawn over it: over its later sightings
+    at the place it was first read, its letters changed (:func:`overlay_change`) by more
+    than ``max_overlay_change`` in the median. Measured on real clips: captions 0-20
+    (one fading caption 33); a box's print 51, a name tag 70-93, a T-shirt print 92."""
+    cfg = cfg or TextKindConfig()
+    return bool(changes) and float(np.median(changes)) > cfg.max_overlay_change
