@@ -219,7 +219,7 @@ def test_registered_signals_are_plain_data():
 
 # Analyzers still declared by feature names only (type ``any``): their owners convert them to
 # ``features = (Feature(...), ...)``; a new analyzer declares typed features from the start.
-NAMES_ONLY = {"asr", "layout", "mentions", "onscreen_text"}
+NAMES_ONLY = {"asr", "mentions"}
 
 
 def test_new_analyzers_declare_typed_features():

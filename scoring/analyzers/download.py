@@ -57,8 +57,20 @@ class LayoutAnalyzer(Analyzer):
     version = "1"
     Config = LayoutEvidenceConfig
     event_kinds = (EventKind("end_card", "end card", "#5c940d"), EventKind("bars", "bars", "#ced4da"))
-    feature_keys = ("content_x0", "content_y0", "content_x1", "content_y1", "bars", "end_card_s", "end_card",
-                    "download_size", "is_download", "why")
+    features = (
+        Feature("content_x0", "number", "0-1", "left edge of the picture inside any bars / frame width; 0 without bars"),
+        Feature("content_y0", "number", "0-1", "top edge of the picture inside any bars / frame height; 0 without bars"),
+        Feature("content_x1", "number", "0-1", "right edge of the picture inside any bars / frame width; 1 without bars"),
+        Feature("content_y1", "number", "0-1",
+                "bottom edge of the picture inside any bars / frame height; 1 without bars"),
+        Feature("bars", "bool", None, "letterbox or pillarbox bars found (the content box is not the whole frame)"),
+        Feature("end_card_s", "number", "s", "start of a platform end card; None without one"),
+        Feature("end_card", "bool", None, "a platform end card found"),
+        Feature("download_size", "bool", None,
+                "display size is 9:16 at a download's short side (320, 360, 480, 540 or 576 px); False when unknown"),
+        Feature("is_download", "bool", None, "an end card or a download size"),
+        Feature("why", "str", None, "what says it is a download ('; '-joined); None when nothing does"),
+    )
     evidence_keys = ("content_box", "is_download")
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:

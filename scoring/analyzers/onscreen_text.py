@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Feature, Signals
 from scoring.media.clip import Clip
 from scoring.services.ocr import OcrConfig, TextLine, norm_text, ocr_engine, read_text_and_unread, stroke_density
 from scoring.services.ocr_scripts import LineReader, script_of
@@ -181,10 +181,31 @@ class OnscreenTextAnalyzer(Analyzer):
     Config = OnscreenTextConfig
     event_kinds = (EventKind("text", "text", "#7048e8"),)
     profiles = frozenset({"full"})
-    feature_keys = (
-        "in_hook", "hook_text", "hook_words", "first_s", "anytime", "items", "outside_safe_zone",
-        "outside_share", "max_line_height", "frames_read", "unread_in_hook", "watermark",
-        "watermark_handle", "scene_items", "hook_text_script", "second_reads",
+    features = (
+        Feature("in_hook", "bool", None,
+                "a caption first seen before hook_seconds, or unread_in_hook"),
+        Feature("hook_text", "str", None,
+                "the hook's captions in reading order (rows joined by ' / '); None without hook captions"),
+        Feature("hook_words", "int", None, "whitespace-separated words in the hook's captions; 0 without"),
+        Feature("first_s", "number", "s", "first read frame a caption is seen in; None without captions"),
+        Feature("anytime", "bool", None, "any caption read in the video (ABCD supers)"),
+        Feature("items", "int", None, "distinct caption lines (watermarks and scene text left out)"),
+        Feature("outside_safe_zone", "int", None, "caption lines whose box leaves the (campaign's) safe zone"),
+        Feature("outside_share", "number", "0-1",
+                "outside_safe_zone / items; None without captions"),
+        Feature("max_line_height", "number", "0-1",
+                "tallest caption line's height / displayed frame height (legibility); 0 without captions"),
+        Feature("frames_read", "int", None, "frames OCR ran on (repeats reusing the last read not counted)"),
+        Feature("unread_in_hook", "bool", None,
+                "a wide caption-like line neither recogniser reads, in at least unread_min_frames hook frames"),
+        Feature("watermark", "bool", None, "a line classified as a platform watermark"),
+        Feature("watermark_handle", "str", None,
+                "the handle in the watermark lines, without the @; None when none is read"),
+        Feature("scene_items", "int", None, "distinct lines of scene text (printed on things in the picture: packs, signs, shirts)"),
+        Feature("hook_text_script", "str", None,
+                "writing system of most of the hook captions' letters (Latin, Cyrillic, Han, Japanese...); "
+                "None without hook captions or letters"),
+        Feature("second_reads", "int", None, "Tesseract line reads done for the video (the second recogniser's cost)"),
     )
     context_fields = ("safe_zone",)
     evidence_keys = ("text_in_hook", "hook_text", "text_boxes_outside_safe_zone", "hook_text_script")
