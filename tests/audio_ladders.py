@@ -10,6 +10,11 @@ active level) and makes four worse copies:
 * ``quiet``: the whole track 12 / 20 / 28 / 36 dB quieter;
 * ``conversation``: a real two-person conversation (the pyannote sample; LibriSpeech under
   the pyannote recording itself) at 20 / 10 / 5 / 0 dB;
+* ``turns``: a second real conversation, two other talkers taking 3 s turns (v_hi_snack_talk1,
+  Hindi, and v_es_rotated_talk, Spanish, both from their start) at 20 / 10 / 5 / 0 dB; unlike the
+  pyannote sample, whose first words come 6.7 s in (under JFK's 11 s it covers only the last 4.3 s,
+  about 5 dB over the nominal SNR, which is set on its mean power, silence included), it talks
+  all the way through;
 * ``music``: a real instrumental track (Kevin MacLeod, "Vibe Ace", from 5 s on) under the
   voice at 15 / 10 / 5 / 0 dB, a voice-over's music bed turned up until it drowns the voice.
 
@@ -36,6 +41,7 @@ RECORDINGS = {
     "es_testimonial": "ugc/s_es_testimonial.mp4",  # a creator's Spanish testimonial (video's audio track)
     "es_rotated": "ugc/v_es_rotated_talk.mp4",  # a Spanish instructor to camera, lapel mic
     "ar_car": "ugc/v_ar_car_talk.mp4",  # an Egyptian-Arabic selfie talk in a car
+    "id_office": "ugc/v_id_office_tees.mp4",  # an Indonesian office worker to camera
 }
 LEVELS = {
     "noise": (20.0, 10.0, 5.0, 0.0),
@@ -43,6 +49,7 @@ LEVELS = {
     "lowpass": (3000.0, 2000.0, 1000.0, 500.0),
     "quiet": (12.0, 20.0, 28.0, 36.0),
     "conversation": (20.0, 10.0, 5.0, 0.0),
+    "turns": (20.0, 10.0, 5.0, 0.0),
     "music": (15.0, 10.0, 5.0, 0.0),
 }
 MUSIC = "nonspeech_music_KevinMacLeod_VibeAce.ogg"
@@ -86,6 +93,19 @@ def _mix(clean: np.ndarray, other: np.ndarray, snr_db: float) -> np.ndarray:
     return (clean + gain * other).astype(np.float32)
 
 
+TURNS = ("ugc/v_hi_snack_talk1.mp4", "ugc/v_es_rotated_talk.mp4")
+
+
+def turns(turn_s: float = 3.0, max_turns: int = 40) -> np.ndarray:
+    """Two real talkers (``TURNS``, each normalised) taking ``turn_s`` turns, shape (n,)."""
+    a, b = (normalised(load(name)) for name in TURNS)
+    step = int(turn_s * RATE)
+    out = []
+    for i in range(min(a.size, b.size) // step):
+        out += [a[i * step:(i + 1) * step], b[i * step:(i + 1) * step]]
+    return np.concatenate(out[:max_turns])
+
+
 def ladder(name: str, kind: str) -> list[np.ndarray]:
     """[clean, level 1, ..., level 4] for recording ``name`` and degradation ``kind``."""
     clean = normalised(load(name))
@@ -97,6 +117,8 @@ def ladder(name: str, kind: str) -> list[np.ndarray]:
             other = BABBLE_FROM[name] if kind == "babble" else ("librispeech" if name == "pyannote" else "pyannote")
             talker = normalised(load(other))
             out.append(_mix(clean, talker[: max(1, talker.size)], value))
+        elif kind == "turns":
+            out.append(_mix(clean, turns(), value))
         elif kind == "music":
             out.append(_mix(clean, load(MUSIC)[5 * RATE:], value))
         elif kind == "lowpass":
