@@ -56,7 +56,7 @@ class _Row:
     cap: dict[str, Any] | None
     must: MustHave | None
     warnings: list[Gate]
-    held_by: dict[str, Any] | None  # what holds the score under a threshold (gate, must-have, severe flaw)
+    held_by: dict[str, Any] | None  # what holds the score under a threshold (gate, must-have, severe flaw, duplicate)
     hold_impact: float = 0.0  # points the gate / must-have hold took off the composite
     priors: dict[str, tuple[float, str, float]] | None = None  # dim -> (prior, why, composite impact)
 
