@@ -53,7 +53,7 @@ class RankedVideo:
     not_measured: list[dict[str, str]] = field(default_factory=list)
     below_above: dict[str, Any] | None = None
     copy_warnings: list[str] = field(default_factory=list)  # a download's "check the original post" warnings
-    held_by: dict[str, Any] | None = None  # the gate, must-have or severe flaw holding the score down
+    held_by: dict[str, Any] | None = None  # the gate, must-have, severe flaw or near-duplicate holding the score down
     fixes: list[dict[str, Any]] = field(default_factory=list)  # edits to ask for, estimated by re-scoring
     percentiles: dict[str, dict[str, int]] | None = None  # vs every video the ledger knows; None: no ledger
 

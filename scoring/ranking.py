@@ -56,7 +56,7 @@ class _Row:
     cap: dict[str, Any] | None
     must: MustHave | None
     warnings: list[Gate]
-    held_by: dict[str, Any] | None  # what holds the score under a threshold (gate, must-have, severe flaw)
+    held_by: dict[str, Any] | None  # what holds the score under a threshold (gate, must-have, severe flaw, duplicate)
     hold_impact: float = 0.0  # points the gate / must-have hold took off the composite
     priors: dict[str, tuple[float, str, float]] | None = None  # dim -> (prior, why, composite impact)
 
@@ -164,7 +164,7 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
             reason = _reason(x.cap["dimension"], text, "cap", capped - x.raw)
             reason["feature"] = x.cap.get("feature")
             reasons.append(signed(reason, share, sign="-"))
-        reasons += [signed(_reason(d, prior_text(d, p, why), "prior", imp), share, sign="-")
+        reasons += [signed(_reason(d, prior_text(d, p, why), "prior", imp), share, sign="+" if imp > 0 else "-")
                     for d, (p, why, imp) in (x.priors or {}).items()]
         reasons += [signed(_reason("visual_clarity", t, "note"), share, sign="-") for t in format_notes(x.r.features)]
         dup_hold = x.hold_impact if (x.held_by or {}).get("kind") == "duplicate" else 0.0

@@ -48,8 +48,8 @@ def test_clean_clip_outranks_each_degraded_variant(demo_run, ground_truth):
         if name == "rotated.mp4":  # same content, only stored rotated: same raw score, and a skipped
             # near-duplicate of clean.mp4, so its score is held under the consider threshold (issue 20)
             assert videos[name].raw_score == pytest.approx(clean.raw_score, abs=2)
-            if videos[name].duplicate_of == clean.video_id:
-                assert videos[name].held_by["kind"] == "duplicate" and videos[name].recommendation == "skip"
+            assert videos[name].duplicate_of == clean.video_id
+            assert videos[name].held_by["kind"] == "duplicate" and videos[name].recommendation == "skip"
             continue
         assert clean.rank < videos[name].rank, name
         assert clean.score > videos[name].score or videos[name].recommendation == "skip", name

@@ -76,3 +76,12 @@ def test_a_term_whose_source_analyzer_did_not_run_drops_out():
     scorer = RuleScorer.from_spec(spec)
     assert scorer.score({"a.x": 1.0, "b.y": None}).value == pytest.approx(100.0)
     assert scorer.score({"a.x": 1.0, "b.y": None, "c.words": 0}).value == pytest.approx(70.0)
+
+
+def test_a_prior_that_lifts_a_poor_video_says_so():
+    # the others under the prior: counting audio at 50 raises the composite, and the reason's
+    # sign must agree with its impact (it said "-" with a positive impact)
+    poor = {"hook": 30.0, "visual_clarity": 30.0, "product_integration": None, "audio_clarity": None}
+    doc = rank_results([_result("mute", poor, **{"format.has_audio": False})], CAMPAIGN, {})
+    prior = [r for r in doc["videos"][0]["reasons"] if r["kind"] == "prior"]
+    assert len(prior) == 1 and prior[0]["impact"] > 0 and prior[0]["sign"] == "+"

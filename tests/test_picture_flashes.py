@@ -80,3 +80,11 @@ def test_flashes_cost_visual_clarity_and_no_flash_changes_nothing():
     assert flashed.value < clean.value - 5
     assert any("washed out by flashes" in r.text for r in flashed.reasons)
     assert new.score(base).value == clean.value  # not measured (no signatures): as before
+
+
+def test_too_few_frames_is_not_measured_not_a_crash():
+    # a 1-frame video, or an end card from the first frame on, left no frames: None, not an exception
+    luma = np.full((10, SIGNATURE_SIZE, SIGNATURE_SIZE), 128, np.uint8)
+    assert flashes(np.zeros(0), luma[:0]) is None
+    assert flashes(np.arange(10) / FPS, luma, end_s=0.0) is None
+    assert flashes(np.arange(1) / FPS, luma[:1]) is None

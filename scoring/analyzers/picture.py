@@ -195,10 +195,10 @@ def flashes(times: np.ndarray, luma: np.ndarray, end_s: float | None = None, ris
     on (a platform end card) are left out. None with fewer than 8 frames."""
     times = np.asarray(times, dtype=np.float64)
     keep = times < end_s if end_s is not None else np.ones(times.shape, bool)
-    y = np.asarray(luma, dtype=np.float32)[keep].reshape(int(keep.sum()), -1)
     t = times[keep]
-    if len(t) < 8 or t[-1] <= t[0]:
+    if len(t) < 8 or t[-1] <= t[0]:  # before reshaping: reshape(0, -1) of no frames raises
         return None
+    y = np.asarray(luma, dtype=np.float32)[keep].reshape(len(t), -1)
     fps = (len(t) - 1) / float(t[-1] - t[0])
     half = max(1, int(round(window_s * fps / 2)))
     mean, std = y.mean(axis=1), y.std(axis=1)

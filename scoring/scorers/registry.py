@@ -101,13 +101,9 @@ def check_features(ref: str, roots: list[Path] | None, known: Collection[str]) -
         raise ConfigError(f"{path}: feature {name!r} is not declared by any analyzer{hint}")
 
 
-def load_scorer(ref: str, roots: list[Path] | None = None, known_features: Collection[str] | None = None) -> Scorer:
-    """Build the scorer a registry entry describes (``kind`` selects the class).
-
-    ``known_features``: when given, a feature the model reads that is not among them is a
-    :class:`ConfigError` (:func:`check_features`) instead of silently "not measured"."""
-    if known_features is not None:
-        check_features(ref, roots, known_features)
+def load_scorer(ref: str, roots: list[Path] | None = None) -> Scorer:
+    """Build the scorer a registry entry describes (``kind`` selects the class). The run
+    checks the features it reads first (:func:`check_features`, from ``pipeline.load_scorers``)."""
     spec = load_spec(ref, roots)
     kind = spec.get("kind", "rules")
     if kind == "rules":
