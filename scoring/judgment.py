@@ -203,6 +203,8 @@ def must_have(features: Mapping[str, Any], objective: str, brand: bool, product:
 MISSING_PRIORS = (
     ("audio_clarity", "format.has_audio", False, 50.0, "no audio track"),
 )
+# The gate that names the same flaw as a prior: its reason line carries the prior's impact.
+GATE_PRIOR = {"no_audio": "audio_clarity"}
 
 
 def missing_priors(subscores: Mapping[str, float | None], features: Mapping[str, Any]

@@ -13,6 +13,7 @@ from scoring.campaign import Campaign
 from scoring.contract import SCHEMA_VERSION
 from scoring.engagement import EngagementPrior, fit_prior, score_engagement
 from scoring.judgment import (
+    GATE_PRIOR,
     Gate,
     MustHave,
     below_above,
@@ -23,6 +24,7 @@ from scoring.judgment import (
     format_notes,
     gates_for,
     hold_below,
+    is_download,
     lift_copy_caps,
     merge_flaws,
     missing_priors,
@@ -96,7 +98,9 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
         judgment, copy_caps = split_copy_caps(judgment, r.features, bool(original))
         if copy_caps:
             lift_copy_caps(r.subscores, r.reasons, judgment)
-        priors = missing_priors(r.subscores, r.features)
+        # a scout's copy without a track says nothing of the post's sound: its bounded copy
+        # warning is the whole cost (issue 20 item 3), no prior on top
+        priors = missing_priors(r.subscores, r.features) if original or not is_download(r.features) else {}
         filled = {**r.subscores, **{d: p for d, (p, _) in priors.items()}}
         raw = composite(filled, weights)
         bare = composite(r.subscores, weights)
@@ -146,7 +150,12 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
         else:
             rec = "skip"
         share = shares({**x.r.subscores, **{d: p for d, (p, *_) in (x.priors or {}).items()}}, weights)
-        reasons = [{**signed(_reason("gate", g.text, "gate", x.hold_impact if i == 0 else 0.0), share, sign="-"),
+        priors = dict(x.priors or {})
+        folded = {GATE_PRIOR[g.code]: priors.pop(GATE_PRIOR[g.code])[2] for g in x.gates
+                  if GATE_PRIOR.get(g.code) in priors and priors[GATE_PRIOR[g.code]][2] <= 0}
+        # one flaw, one line: the gate carries its prior's cost (a prior that lifts stays its own "+" line)
+        reasons = [{**signed(_reason("gate", g.text, "gate", (x.hold_impact if i == 0 else 0.0)
+                                     + folded.get(GATE_PRIOR.get(g.code, ""), 0.0)), share, sign="-"),
                     "code": g.code} for i, g in enumerate(x.gates)]
         if x.r.video_id in ledger:
             entry_ledger = ledger[x.r.video_id]
@@ -165,7 +174,7 @@ def rank_results(results: list[VideoResult], campaign: Campaign, run: dict[str, 
             reason["feature"] = x.cap.get("feature")
             reasons.append(signed(reason, share, sign="-"))
         reasons += [signed(_reason(d, prior_text(d, p, why), "prior", imp), share, sign="+" if imp > 0 else "-")
-                    for d, (p, why, imp) in (x.priors or {}).items()]
+                    for d, (p, why, imp) in priors.items()]
         reasons += [signed(_reason("visual_clarity", t, "note"), share, sign="-") for t in format_notes(x.r.features)]
         dup_hold = x.hold_impact if (x.held_by or {}).get("kind") == "duplicate" else 0.0
         reasons += [signed(_reason("shortlist", note, "shortlist", dup_hold if "near-duplicate" in note else 0.0),

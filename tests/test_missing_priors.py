@@ -33,8 +33,11 @@ def test_no_audio_track_counts_like_a_poor_track_not_like_the_others():
     v = {x["video_id"][7:]: x for x in doc["videos"]}
     assert v["mute"]["raw_score"] == pytest.approx(v["poor"]["raw_score"], abs=0.05)
     assert v["mute"]["raw_score"] < v["unrun"]["raw_score"] == pytest.approx(90.0)
-    prior = [r for r in v["mute"]["reasons"] if r["kind"] == "prior"]
-    assert len(prior) == 1 and "no audio track" in prior[0]["text"] and prior[0]["impact"] < 0
+    # one flaw, one line: the gate's line carries the prior's cost
+    assert not [r for r in v["mute"]["reasons"] if r["kind"] == "prior"]
+    gate = [r for r in v["mute"]["reasons"] if r["kind"] == "gate"]
+    assert len(gate) == 1 and "no audio track" in gate[0]["text"]
+    assert gate[0]["impact"] < v["mute"]["score"] - v["mute"]["raw_score"]  # more than the hold alone
     assert v["mute"]["subscores"]["audio_clarity"] is None  # shown as not measured, not as a value
     assert not [r for r in v["unrun"]["reasons"] if r["kind"] == "prior"]
 
@@ -85,3 +88,26 @@ def test_a_prior_that_lifts_a_poor_video_says_so():
     doc = rank_results([_result("mute", poor, **{"format.has_audio": False})], CAMPAIGN, {})
     prior = [r for r in doc["videos"][0]["reasons"] if r["kind"] == "prior"]
     assert len(prior) == 1 and prior[0]["impact"] > 0 and prior[0]["sign"] == "+"
+
+
+def test_a_downloads_missing_track_costs_only_the_bounded_copy_warning():
+    """A scout's copy without a track says nothing of the post's sound (issue 20 item 3): the
+    "check the original post" warning is its whole cost, no audio prior on top."""
+    rich = {"hook": 90.0, "visual_clarity": 90.0, "product_integration": None}
+    copy = {"layout.is_download": True}
+    mute = _result("mute", {**rich, "audio_clarity": None}, **{"format.has_audio": False}, **copy)
+    loud = _result("loud", {**rich, "audio_clarity": None}, **copy)
+    v = {x["video_id"][7:]: x for x in rank_results([mute, loud], CAMPAIGN, {})["videos"]}
+    assert v["mute"]["recommendation"] != "skip"
+    assert 0 < v["loud"]["score"] - v["mute"]["score"] <= 4.0
+    assert not [r for r in v["mute"]["reasons"] if r["kind"] == "prior"]
+
+
+def test_an_original_without_a_track_has_one_line_for_its_one_flaw():
+    rich = {"hook": 90.0, "visual_clarity": 90.0, "product_integration": None, "audio_clarity": None}
+    mute = _result("mute", rich, **{"format.has_audio": False})
+    x = rank_results([mute], CAMPAIGN, {})["videos"][0]
+    assert x["recommendation"] == "skip"
+    lines = [r for r in x["reasons"] if r["kind"] in ("gate", "prior")]
+    assert len(lines) == 1 and "no audio track" in lines[0]["text"]
+    assert lines[0]["impact"] == pytest.approx(x["score"] - 90.0, abs=0.15)
