@@ -190,21 +190,23 @@ class Worker:
             self.cache.put(video_id, f"info-{_plan_key(self.plan)}", result.info)
         self.wait_for_models()  # loaded in the background while this first clip decoded
         ctx = AnalysisContext(**self.context)
+        ctx.upstream.update(cached)
+        from scoring import threads as thread_caps
+
+        made = run_analyzers([a for a in self.analyzers if a.name not in cached], clip, ctx,
+                             lanes=2 if thread_caps.budget() >= 2 else 1)
         out: dict[str, Signals] = {}
-        for a in self.analyzers:
+        for a in self.analyzers:  # in run order: warnings and cache writes as before, from this thread
             if a.name in cached:
-                out[a.name] = ctx.upstream[a.name] = cached[a.name]
+                out[a.name] = cached[a.name]
                 continue
-            try:
-                sig = a.analyze(clip, ctx)
-            except Exception as exc:  # one analyzer failing leaves its features empty
-                result.warnings.append(f"analyzer {a.name} failed: {type(exc).__name__}: {exc}")
-                sig = a.signals(dict.fromkeys(a.feature_keys))
-            else:
-                sig.made_by = {"analyzer": a.name, "version": a.version, "config": a.config_hash()}
-                if self.cache is not None:
-                    self.cache.put_signals(video_id, self.cache_keys[a.name], sig)
-            out[a.name] = ctx.upstream[a.name] = sig
+            sig = made[a.name]
+            if isinstance(sig, Exception):  # one analyzer failing leaves its features empty
+                result.warnings.append(f"analyzer {a.name} failed: {type(sig).__name__}: {sig}")
+                sig = ctx.upstream[a.name]
+            elif self.cache is not None:
+                self.cache.put_signals(video_id, self.cache_keys[a.name], sig)
+            out[a.name] = sig
         return out
 
     def _zone(self):
@@ -242,6 +244,78 @@ class Worker:
             result.judgment[name] = sub.judgment()
             result.models[name] = scorer.model_id
             result.reasons.extend(r.to_dict() for r in sub.reasons)
+
+
+# Analyzers of the soundtrack alone: they read ``clip.audio`` and, upstream, only each other,
+# and share no model with the picture's analyzers (Silero VAD, Whisper, DNSMOS: ONNX Runtime
+# and CTranslate2 release the GIL). With two cores for a worker they run in a second thread
+# beside the picture's (OCR, faces, quality), which leave one core idle, one thread each.
+AUDIO_LANE = frozenset({"speech", "asr", "dnsmos", "audio_quality", "sound_class", "loudness"})
+
+
+def run_analyzers(analyzers: list[Analyzer], clip, ctx: AnalysisContext,
+                  lanes: int = 1) -> dict[str, Signals | Exception]:
+    """Run ``analyzers`` (in run order) on ``clip``; their Signals (with ``made_by``) by name,
+    or the exception one raised (its empty Signals are in ``ctx.upstream`` for what follows).
+
+    ``lanes=2``: the :data:`AUDIO_LANE` analyzers run in order in a second thread; the others
+    run here, those that need a soundtrack analyzer (``requires``/``after``, directly or
+    through another) last, each once what it needs is done. The Signals are the same as in
+    one lane: every analyzer sees exactly its dependencies' output.
+    """
+    out: dict[str, Signals | Exception] = {}
+    done: dict[str, threading.Event] = {a.name: threading.Event() for a in analyzers}
+
+    def run(a: Analyzer) -> None:
+        try:
+            try:
+                sig = a.analyze(clip, ctx)
+                sig.made_by = {"analyzer": a.name, "version": a.version, "config": a.config_hash()}
+                out[a.name] = sig
+            except Exception as exc:  # noqa: BLE001 - reported by the caller, per analyzer
+                out[a.name] = exc
+                sig = a.signals(dict.fromkeys(a.feature_keys))
+            ctx.upstream[a.name] = sig
+        finally:
+            done[a.name].set()  # even on a BaseException: nothing waits for ever
+
+    audio = [a for a in analyzers if a.name in AUDIO_LANE]
+    if lanes < 2 or not audio or len(audio) == len(analyzers):
+        for a in analyzers:
+            run(a)
+        return out
+    heard: set[str] = {a.name for a in audio}  # the soundtrack's, and what needs them
+    for a in analyzers:
+        if {*a.requires, *a.after} & heard:
+            heard.add(a.name)
+    picture = [a for a in analyzers if a.name not in AUDIO_LANE]
+    picture.sort(key=lambda a: a.name in heard)  # stable: run order kept within each part
+    fatal: list[BaseException] = []
+
+    def soundtrack() -> None:
+        try:
+            for a in audio:
+                run(a)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            fatal.append(exc)
+            for event in done.values():
+                event.set()
+
+    lane = threading.Thread(target=soundtrack, name="sparkscout-audio", daemon=True)
+    lane.start()
+    try:
+        for a in picture:
+            for dep in (*a.requires, *a.after):
+                if dep in done and dep in AUDIO_LANE:
+                    done[dep].wait()
+            if fatal:
+                break
+            run(a)
+    finally:
+        lane.join()
+    if fatal:
+        raise fatal[0]
+    return out
 
 
 MUSIC_RIGHTS = ("uses music: Spark Ads need original sound or TikTok's Commercial Music Library; "

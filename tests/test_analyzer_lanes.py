@@ -1,0 +1,80 @@
+"""The soundtrack's analyzers run beside the picture's (a second thread) with the same output."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from scoring.analyzers import AnalysisContext
+from scoring.analyzers.base import Analyzer
+from scoring.pipeline import AUDIO_LANE, RunSettings, Worker, run_analyzers
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "videos"
+
+
+def fake(name: str, requires=(), after=(), body=None) -> Analyzer:
+    """An analyzer named ``name`` whose one feature lists the upstream Signals it saw."""
+
+    class Fake(Analyzer):
+        version = "1"
+        feature_keys = ("saw",)
+
+        def analyze(self, clip, ctx):
+            if body is not None:
+                body()
+            return self.signals({"saw": ",".join(sorted(ctx.upstream))})
+
+    Fake.name, Fake.requires, Fake.after = name, tuple(requires), tuple(after)
+    return Fake()
+
+
+def test_the_soundtrack_runs_beside_the_picture_and_dependents_see_their_inputs():
+    picture_ran = threading.Event()
+    overlapped = []
+    analyzers = [fake("speech", body=lambda: overlapped.append(picture_ran.wait(timeout=20))),
+                 fake("faces", body=picture_ran.set),
+                 fake("asr", requires=("speech",)),
+                 fake("mentions", requires=("faces",), after=("asr",)),
+                 fake("cuts")]
+    assert {"speech", "asr"} <= AUDIO_LANE
+    ctx = AnalysisContext()
+    out = run_analyzers(analyzers, None, ctx, lanes=2)
+    assert overlapped == [True]  # speech was still running when faces ran: two threads
+    assert "asr" in out["mentions"].features["mentions.saw"].split(",")
+    assert "faces" in out["mentions"].features["mentions.saw"].split(",")
+    assert "speech" in out["asr"].features["asr.saw"].split(",")
+    assert set(ctx.upstream) == {a.name for a in analyzers}
+    assert all(s.made_by["analyzer"] == n for n, s in out.items())
+
+
+def test_a_failing_soundtrack_analyzer_is_reported_and_its_dependents_still_run():
+    def boom():
+        raise ValueError("no audio stream")
+
+    analyzers = [fake("speech", body=boom), fake("faces"), fake("asr", requires=("speech",)),
+                 fake("mentions", after=("asr",))]
+    ctx = AnalysisContext()
+    out = run_analyzers(analyzers, None, ctx, lanes=2)
+    assert isinstance(out["speech"], ValueError)
+    assert ctx.upstream["speech"].features == {"speech.saw": None}
+    assert "speech" in out["asr"].features["asr.saw"] and "asr" in out["mentions"].features["mentions.saw"]
+
+
+@pytest.mark.parametrize("video", ["clean.mp4"])
+def test_a_video_scores_the_same_in_one_lane_and_in_two(video, monkeypatch):
+    from scoring import threads as thread_caps
+
+    worker = Worker(RunSettings(profile="fast", cache_dir=None))
+    from scoring.inputs import VideoRef
+
+    results = {}
+    for lanes in (1, 2):
+        monkeypatch.setattr(thread_caps, "budget", lambda default=None, n=lanes: n)
+        r = worker.process(VideoRef(str(FIXTURES / video)))
+        assert r.status == "ok", r.error
+        results[lanes] = r
+    assert results[1].features == results[2].features
+    assert results[1].events == results[2].events
+    assert results[1].subscores == results[2].subscores
