@@ -103,8 +103,9 @@ class Worker:
 
     def wait_for_models(self) -> None:
         """Block until :meth:`start_loading`'s models are loaded; raise if loading failed."""
-        if self._loader is not None:
-            self._loader.join()
+        loader = self._loader  # the soundtrack's lane may wait here too
+        if loader is not None:
+            loader.join()
             self._loader = None
         if self._load_error is not None:
             raise RuntimeError(f"models could not be loaded: {type(self._load_error).__name__}: "
@@ -178,7 +179,23 @@ class Worker:
         if info is not None and len(cached) == len(self.analyzers) and media_known is not None:
             result.info, result.media = info, media_known
             return cached  # everything known: no decode at all
-        clip = decode_clip(path, self.plan)
+        from scoring import threads as thread_caps
+
+        ctx = AnalysisContext(**self.context)
+        ctx.upstream.update(cached)
+        todo = [a for a in self.analyzers if a.name not in cached]
+        lanes = 2 if thread_caps.budget() >= 2 else 1
+        audio = [a for a in todo if a.name in AUDIO_LANE]
+        early = None
+        if lanes >= 2 and audio and len(audio) < len(todo):  # the soundtrack's analyzers start now
+            early = SoundtrackLane(audio, ctx, path=path, plan=self.plan, before=self.wait_for_models)
+        try:
+            clip = decode_clip(path, self.plan)
+        except BaseException:
+            if early is not None:
+                early.stop = True
+                early.join()
+            raise
         result.info = clip.info.to_dict()
         if self.media_root is not None:
             try:
@@ -189,12 +206,7 @@ class Worker:
         if self.cache is not None:
             self.cache.put(video_id, f"info-{_plan_key(self.plan)}", result.info)
         self.wait_for_models()  # loaded in the background while this first clip decoded
-        ctx = AnalysisContext(**self.context)
-        ctx.upstream.update(cached)
-        from scoring import threads as thread_caps
-
-        made = run_analyzers([a for a in self.analyzers if a.name not in cached], clip, ctx,
-                             lanes=2 if thread_caps.budget() >= 2 else 1)
+        made = run_analyzers(todo, clip, ctx, lanes, early)
         out: dict[str, Signals] = {}
         for a in self.analyzers:  # in run order: warnings and cache writes as before, from this thread
             if a.name in cached:
@@ -246,75 +258,133 @@ class Worker:
             result.reasons.extend(r.to_dict() for r in sub.reasons)
 
 
-# Analyzers of the soundtrack alone: they read ``clip.audio`` and, upstream, only each other,
-# and share no model with the picture's analyzers (Silero VAD, Whisper, DNSMOS: ONNX Runtime
-# and CTranslate2 release the GIL). With two cores for a worker they run in a second thread
-# beside the picture's (OCR, faces, quality), which leave one core idle, one thread each.
+# Analyzers of the soundtrack alone: they read ``clip.audio`` and ``clip.duration_s`` and,
+# upstream, only each other, and share no model with the picture's analyzers (Silero VAD,
+# Whisper, DNSMOS: ONNX Runtime and CTranslate2 release the GIL). With two cores for a worker
+# they run in a second thread: from a quick audio-only decode while the picture decodes (a
+# one-slice H.264 picture decodes on one core), then beside the picture's analyzers.
 AUDIO_LANE = frozenset({"speech", "asr", "dnsmos", "audio_quality", "sound_class", "loudness"})
 
 
-def run_analyzers(analyzers: list[Analyzer], clip, ctx: AnalysisContext,
-                  lanes: int = 1) -> dict[str, Signals | Exception]:
+def _run_one(a: Analyzer, clip, ctx: AnalysisContext) -> tuple[Signals, Exception | None]:
+    """``a``'s Signals (with ``made_by``), or its empty Signals and the exception it raised."""
+    try:
+        sig = a.analyze(clip, ctx)
+    except Exception as exc:  # noqa: BLE001 - reported by the caller, per analyzer
+        return a.signals(dict.fromkeys(a.feature_keys)), exc
+    sig.made_by = {"analyzer": a.name, "version": a.version, "config": a.config_hash()}
+    return sig, None
+
+
+class SoundtrackLane:
+    """The :data:`AUDIO_LANE` analyzers, in run order, in a thread of their own.
+
+    Given ``path``, the thread first decodes the soundtrack alone (:func:`decode_audio`) and
+    runs ``before`` (waiting for the models); the Clip it worked on must then prove the same
+    as the full Clip's (:meth:`fits`: an end card cuts the audio), else its results are not
+    used. ``ctx`` is copied: the lane writes its Signals in its own ``upstream``.
+    """
+
+    def __init__(self, analyzers: list[Analyzer], ctx: AnalysisContext, clip=None, path: str | None = None,
+                 plan=None, before: Callable[[], None] | None = None) -> None:
+        self.analyzers, self.clip, self.stop = analyzers, clip, False
+        self.ctx = dataclasses.replace(ctx, upstream=dict(ctx.upstream))
+        self.out: dict[str, tuple[Signals, Exception | None]] = {}
+        self.done = {a.name: threading.Event() for a in analyzers}
+        self.fatal: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(path, plan, before), name="sparkscout-audio",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, path: str | None, plan, before: Callable[[], None] | None) -> None:
+        try:
+            if path is not None:
+                from scoring.media.decode import decode_audio
+
+                try:
+                    self.clip = decode_audio(path, plan)
+                except Exception:  # noqa: BLE001 - the full decode reports the file's problem
+                    self.clip = None
+                    return
+            if before is not None:
+                before()
+            for a in self.analyzers:
+                if self.stop:
+                    return
+                self.out[a.name] = _run_one(a, self.clip, self.ctx)
+                self.ctx.upstream[a.name] = self.out[a.name][0]
+                self.done[a.name].set()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            self.fatal = exc
+        finally:
+            for event in self.done.values():
+                event.set()
+
+    def fits(self, clip) -> bool:
+        """Whether the lane's Clip holds ``clip``'s soundtrack (waits for the audio decode)."""
+        from scoring.media.decode import same_audio
+
+        while self.clip is None and self._thread.is_alive() and not any(e.is_set() for e in self.done.values()):
+            self._thread.join(0.01)
+        return self.clip is not None and (self.clip is clip or same_audio(self.clip, clip))
+
+    def join(self) -> None:
+        self._thread.join()
+        if self.fatal is not None:
+            raise self.fatal
+
+
+def run_analyzers(analyzers: list[Analyzer], clip, ctx: AnalysisContext, lanes: int = 1,
+                  early: SoundtrackLane | None = None) -> dict[str, Signals | Exception]:
     """Run ``analyzers`` (in run order) on ``clip``; their Signals (with ``made_by``) by name,
     or the exception one raised (its empty Signals are in ``ctx.upstream`` for what follows).
 
-    ``lanes=2``: the :data:`AUDIO_LANE` analyzers run in order in a second thread; the others
-    run here, those that need a soundtrack analyzer (``requires``/``after``, directly or
-    through another) last, each once what it needs is done. The Signals are the same as in
-    one lane: every analyzer sees exactly its dependencies' output.
+    ``lanes=2``: the :data:`AUDIO_LANE` analyzers run in a second thread (``early``: one
+    started before ``clip`` was decoded, used if its soundtrack is ``clip``'s; else it is
+    waited for and not used); the others run here, those that need a soundtrack analyzer
+    (``requires``/``after``, directly or through another) last, each once what it needs is
+    done. The Signals are the same as in one lane: every analyzer sees exactly its inputs.
     """
     out: dict[str, Signals | Exception] = {}
-    done: dict[str, threading.Event] = {a.name: threading.Event() for a in analyzers}
 
     def run(a: Analyzer) -> None:
-        try:
-            try:
-                sig = a.analyze(clip, ctx)
-                sig.made_by = {"analyzer": a.name, "version": a.version, "config": a.config_hash()}
-                out[a.name] = sig
-            except Exception as exc:  # noqa: BLE001 - reported by the caller, per analyzer
-                out[a.name] = exc
-                sig = a.signals(dict.fromkeys(a.feature_keys))
-            ctx.upstream[a.name] = sig
-        finally:
-            done[a.name].set()  # even on a BaseException: nothing waits for ever
+        sig, exc = _run_one(a, clip, ctx)
+        out[a.name] = exc if exc is not None else sig
+        ctx.upstream[a.name] = sig
 
     audio = [a for a in analyzers if a.name in AUDIO_LANE]
-    if lanes < 2 or not audio or len(audio) == len(analyzers):
+    if early is not None and not early.fits(clip):
+        early.stop = True
+        early.join()
+        early = None
+    if early is None and lanes >= 2 and audio and len(audio) < len(analyzers):
+        early = SoundtrackLane(audio, ctx, clip=clip)
+    if early is None:
         for a in analyzers:
             run(a)
         return out
-    heard: set[str] = {a.name for a in audio}  # the soundtrack's, and what needs them
+    heard: set[str] = {a.name for a in early.analyzers}  # the soundtrack's, and what needs them
     for a in analyzers:
         if {*a.requires, *a.after} & heard:
             heard.add(a.name)
-    picture = [a for a in analyzers if a.name not in AUDIO_LANE]
+    picture = [a for a in analyzers if a.name not in early.done]
     picture.sort(key=lambda a: a.name in heard)  # stable: run order kept within each part
-    fatal: list[BaseException] = []
-
-    def soundtrack() -> None:
-        try:
-            for a in audio:
-                run(a)
-        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
-            fatal.append(exc)
-            for event in done.values():
-                event.set()
-
-    lane = threading.Thread(target=soundtrack, name="sparkscout-audio", daemon=True)
-    lane.start()
     try:
         for a in picture:
             for dep in (*a.requires, *a.after):
-                if dep in done and dep in AUDIO_LANE:
-                    done[dep].wait()
-            if fatal:
+                if dep in early.done:
+                    early.done[dep].wait()
+                    if early.ctx.upstream.get(dep) is not None:
+                        ctx.upstream[dep] = early.ctx.upstream[dep]
+            if early.fatal is not None:
                 break
             run(a)
     finally:
-        lane.join()
-    if fatal:
-        raise fatal[0]
+        early.join()
+    for a in early.analyzers:
+        sig, exc = early.out[a.name]
+        out[a.name] = exc if exc is not None else sig
+        ctx.upstream[a.name] = sig
     return out
 
 
