@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import os
 import threading
 import time
 import traceback
@@ -184,7 +185,7 @@ class Worker:
         ctx = AnalysisContext(**self.context)
         ctx.upstream.update(cached)
         todo = [a for a in self.analyzers if a.name not in cached]
-        lanes = 2 if thread_caps.budget() >= 2 else 1
+        lanes = 2 if thread_caps.budget() >= 2 and _passive_waits() else 1
         audio = [a for a in todo if a.name in AUDIO_LANE]
         early = None
         if lanes >= 2 and audio and len(audio) < len(todo):  # the soundtrack's analyzers start now
@@ -264,6 +265,12 @@ class Worker:
 # they run in a second thread: from a quick audio-only decode while the picture decodes (a
 # one-slice H.264 picture decodes on one core), then beside the picture's analyzers.
 AUDIO_LANE = frozenset({"speech", "asr", "dnsmos", "audio_quality", "sound_class", "loudness"})
+
+
+def _passive_waits() -> bool:
+    """Whether OpenMP threads sleep while they wait (``thread_caps.cap`` sets it in every worker
+    process). CTranslate2's OpenMP team spins by default: two lanes then made Whisper 3x slower."""
+    return os.environ.get("OMP_WAIT_POLICY", "").upper() == "PASSIVE"
 
 
 def _run_one(a: Analyzer, clip, ctx: AnalysisContext) -> tuple[Signals, Exception | None]:

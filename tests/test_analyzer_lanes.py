@@ -70,6 +70,7 @@ def test_a_video_scores_the_same_in_one_lane_and_in_two(video, monkeypatch):
     from scoring.inputs import VideoRef
 
     results = {}
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")  # as thread_caps.cap sets it in a worker process
     for lanes in (1, 2):
         monkeypatch.setattr(thread_caps, "budget", lambda default=None, n=lanes: n)
         r = worker.process(VideoRef(str(FIXTURES / video)))
@@ -98,6 +99,7 @@ def test_the_early_soundtrack_is_used_only_when_it_is_the_clips(tmp_path, monkey
     fits = pipeline.SoundtrackLane.fits
     monkeypatch.setattr(pipeline.SoundtrackLane, "fits", lambda self, clip: fitted.append(fits(self, clip)) or fitted[-1])
     worker = Worker(RunSettings(profile="fast", cache_dir=None))
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
     for video, used in ((plain, True), (carded, False)):
         results = {}
         for lanes in (1, 2):
@@ -106,3 +108,17 @@ def test_the_early_soundtrack_is_used_only_when_it_is_the_clips(tmp_path, monkey
             assert results[lanes].status == "ok", results[lanes].error
         assert fitted.pop() is used and not fitted
         assert results[1].features == results[2].features and results[1].events == results[2].events
+
+
+def test_one_lane_where_openmp_threads_spin(small_clip, monkeypatch):
+    """Outside a capped worker process OpenMP waits by spinning: two lanes would slow Whisper."""
+    from scoring import pipeline
+    from scoring import threads as thread_caps
+    from scoring.inputs import VideoRef
+
+    started = []
+    monkeypatch.setattr(pipeline.SoundtrackLane, "__init__", lambda self, *a, **k: started.append(1) or 1 / 0)
+    monkeypatch.setattr(thread_caps, "budget", lambda default=None: 2)
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    r = Worker(RunSettings(profile="fast", cache_dir=None)).process(VideoRef(str(small_clip)))
+    assert r.status == "ok" and started == []
