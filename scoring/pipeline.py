@@ -72,6 +72,7 @@ class Worker:
             a.bind_context(self.context)  # campaign-dependent analyzers: campaign in the cache key
         self.cache_keys = analyzer_cache_keys(self.analyzers, _plan_key(self.plan))
         self._loader: threading.Thread | None = None
+        self._loaded = {a.name: threading.Event() for a in self.analyzers}  # models loaded, by analyzer
         self._load_error: BaseException | None = None
 
     def load_models(self) -> None:
@@ -83,9 +84,11 @@ class Worker:
 
         ctx = AnalysisContext(**self.context)
         present = {a.name for a in self.analyzers}
-        for a in self.analyzers:
+        # the soundtrack's first: its lane starts on the first video once they are loaded
+        for a in sorted(self.analyzers, key=lambda a: a.name not in AUDIO_LANE):
             if needed(a.name, present):
                 a.load_models(ctx)
+            self._loaded[a.name].set()
 
     def start_loading(self, then: Callable[[], None] | None = None) -> None:
         """Load the models in a background thread, so the first video decodes meanwhile
@@ -98,14 +101,21 @@ class Worker:
                     then()
             except BaseException as exc:  # noqa: BLE001 - re-raised by wait_for_models, on a video
                 self._load_error = exc
+            finally:
+                for event in self._loaded.values():
+                    event.set()
 
         self._loader = threading.Thread(target=load, name="sparkscout-model-loader", daemon=True)
         self._loader.start()
 
-    def wait_for_models(self) -> None:
-        """Block until :meth:`start_loading`'s models are loaded; raise if loading failed."""
+    def wait_for_models(self, names: tuple[str, ...] | None = None) -> None:
+        """Block until :meth:`start_loading`'s models are loaded (only those of the analyzers
+        ``names``: the soundtrack's lane); raise if loading failed."""
         loader = self._loader  # the soundtrack's lane may wait here too
-        if loader is not None:
+        if names is not None and loader is not None:
+            for name in names:
+                self._loaded[name].wait()
+        elif loader is not None:
             loader.join()
             self._loader = None
         if self._load_error is not None:
@@ -189,24 +199,26 @@ class Worker:
         audio = [a for a in todo if a.name in AUDIO_LANE]
         early = None
         if lanes >= 2 and audio and len(audio) < len(todo):  # the soundtrack's analyzers start now
-            early = SoundtrackLane(audio, ctx, path=path, plan=self.plan, before=self.wait_for_models)
+            names = tuple(a.name for a in audio)
+            early = SoundtrackLane(audio, ctx, path=path, plan=self.plan,
+                                   before=lambda: self.wait_for_models(names))
         try:
             clip = decode_clip(path, self.plan)
+            result.info = clip.info.to_dict()
+            if self.media_root is not None:
+                try:
+                    media = write_media(clip.hook, video_id, self.media_root, self._zone())
+                    result.media = {k: str(self.media_root / n) for k, n in media.items()}
+                except Exception as exc:  # report media are a nicety: never fail the video for them
+                    result.warnings.append(f"report media not made: {type(exc).__name__}: {exc}")
+            if self.cache is not None:
+                self.cache.put(video_id, f"info-{_plan_key(self.plan)}", result.info)
+            self.wait_for_models()  # loaded in the background while this first clip decoded
         except BaseException:
-            if early is not None:
+            if early is not None:  # nothing of this video runs on after it failed
                 early.stop = True
-                early.join()
+                early.wait()
             raise
-        result.info = clip.info.to_dict()
-        if self.media_root is not None:
-            try:
-                names = write_media(clip.hook, video_id, self.media_root, self._zone())
-                result.media = {k: str(self.media_root / n) for k, n in names.items()}
-            except Exception as exc:  # report media are a nicety: never fail the video for them
-                result.warnings.append(f"report media not made: {type(exc).__name__}: {exc}")
-        if self.cache is not None:
-            self.cache.put(video_id, f"info-{_plan_key(self.plan)}", result.info)
-        self.wait_for_models()  # loaded in the background while this first clip decoded
         made = run_analyzers(todo, clip, ctx, lanes, early)
         out: dict[str, Signals] = {}
         for a in self.analyzers:  # in run order: warnings and cache writes as before, from this thread
@@ -335,7 +347,12 @@ class SoundtrackLane:
             self._thread.join(0.01)
         return self.clip is not None and (self.clip is clip or same_audio(self.clip, clip))
 
+    def wait(self) -> None:
+        """Until the thread ends (after the analyzer it is running, once ``stop`` is set)."""
+        self._thread.join()
+
     def join(self) -> None:
+        """:meth:`wait`, then raise what stopped the thread, if anything did."""
         self._thread.join()
         if self.fatal is not None:
             raise self.fatal

@@ -122,3 +122,25 @@ def test_one_lane_where_openmp_threads_spin(small_clip, monkeypatch):
     monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
     r = Worker(RunSettings(profile="fast", cache_dir=None)).process(VideoRef(str(small_clip)))
     assert r.status == "ok" and started == []
+
+
+def test_the_soundtracks_models_load_first_and_its_lane_waits_for_them_only(monkeypatch):
+    order = []
+    monkeypatch.setattr(Analyzer, "load_models", lambda self, ctx=None: order.append(self.name))
+    worker = Worker(RunSettings(profile="full", cache_dir=None))
+    gate = threading.Event()
+    original = Analyzer.load_models
+
+    def slow_picture(self, ctx=None):
+        if self.name not in AUDIO_LANE:
+            gate.wait(timeout=20)  # the picture's models are still loading
+        original(self, ctx)
+
+    monkeypatch.setattr(Analyzer, "load_models", slow_picture)
+    worker.start_loading()
+    audio = tuple(a.name for a in worker.analyzers if a.name in AUDIO_LANE)
+    worker.wait_for_models(audio)  # returns while the picture's models load
+    assert set(order) == set(audio) and not gate.is_set()
+    gate.set()
+    worker.wait_for_models()
+    assert order[:len(audio)] == list(audio) and len(order) > len(audio)
