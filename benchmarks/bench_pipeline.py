@@ -116,8 +116,14 @@ def floor_seconds(path: Path) -> float:
 
 
 def child(profile: str, path: Path, repeat: int) -> dict:
-    """Runs in a fresh process: warm-up, then timed runs, per-analyzer times, peak RSS."""
+    """Runs in a fresh process: warm-up, then timed runs, per-analyzer times, peak RSS.
+
+    Thread pools are capped as in a lone worker process of the local engine (every core,
+    BLAS single-threaded, OpenMP threads that sleep while they wait)."""
     sys.path.insert(0, str(ROOT))
+    from scoring import threads as thread_caps
+
+    thread_caps.cap(thread_caps.available_cores())
     from scoring.analyzers import AnalysisContext
     from scoring.inputs import VideoRef
     from scoring.media import decode_clip

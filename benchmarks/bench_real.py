@@ -128,6 +128,7 @@ def measure_real(folder: str | None, count: int = 3, repeat: int = 1) -> dict:
         out["profiles"][profile] = {
             "warm_s": round(warm / len(per_clip), 3), "ratio": round(warm / floor, 2),
             "ratios": [r["profiles"][profile]["ratio"] for r in per_clip],
+            "warm_per_clip": {r["clip"]: r["profiles"][profile]["warm_s"] for r in per_clip},
             "analyzers_s": {a: round(s / len(per_clip), 3) for a, s in analyzers.items()},
             "share": {a: round(s / total, 3) for a, s in analyzers.items()}}
     return out

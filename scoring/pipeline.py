@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import os
 import threading
 import time
 import traceback
@@ -107,6 +108,7 @@ class Worker:
             a.bind_context(self.context)  # campaign-dependent analyzers: campaign in the cache key
         self.cache_keys = analyzer_cache_keys(self.analyzers, _plan_key(self.plan))
         self._loader: threading.Thread | None = None
+        self._loaded = {a.name: threading.Event() for a in self.analyzers}  # models loaded, by analyzer
         self._load_error: BaseException | None = None
 
     def load_models(self) -> None:
@@ -118,9 +120,11 @@ class Worker:
 
         ctx = AnalysisContext(**self.context)
         present = {a.name for a in self.analyzers}
-        for a in self.analyzers:
+        # the soundtrack's first: its lane starts on the first video once they are loaded
+        for a in sorted(self.analyzers, key=lambda a: a.name not in AUDIO_LANE):
             if needed(a.name, present):
                 a.load_models(ctx)
+            self._loaded[a.name].set()
 
     def start_loading(self, then: Callable[[], None] | None = None) -> None:
         """Load the models in a background thread, so the first video decodes meanwhile
@@ -133,14 +137,22 @@ class Worker:
                     then()
             except BaseException as exc:  # noqa: BLE001 - re-raised by wait_for_models, on a video
                 self._load_error = exc
+            finally:
+                for event in self._loaded.values():
+                    event.set()
 
         self._loader = threading.Thread(target=load, name="sparkscout-model-loader", daemon=True)
         self._loader.start()
 
-    def wait_for_models(self) -> None:
-        """Block until :meth:`start_loading`'s models are loaded; raise if loading failed."""
-        if self._loader is not None:
-            self._loader.join()
+    def wait_for_models(self, names: tuple[str, ...] | None = None) -> None:
+        """Block until :meth:`start_loading`'s models are loaded (only those of the analyzers
+        ``names``: the soundtrack's lane); raise if loading failed."""
+        loader = self._loader  # the soundtrack's lane may wait here too
+        if names is not None and loader is not None:
+            for name in names:
+                self._loaded[name].wait()
+        elif loader is not None:
+            loader.join()
             self._loader = None
         if self._load_error is not None:
             raise RuntimeError(f"models could not be loaded: {type(self._load_error).__name__}: "
@@ -214,34 +226,47 @@ class Worker:
         if info is not None and len(cached) == len(self.analyzers) and media_known is not None:
             result.info, result.media = info, media_known
             return cached  # everything known: no decode at all
-        clip = decode_clip(path, self.plan)
-        result.info = clip.info.to_dict()
-        if self.media_root is not None:
-            try:
-                names = write_media(clip.hook, video_id, self.media_root, self._zone())
-                result.media = {k: str(self.media_root / n) for k, n in names.items()}
-            except Exception as exc:  # report media are a nicety: never fail the video for them
-                result.warnings.append(f"report media not made: {type(exc).__name__}: {exc}")
-        if self.cache is not None:
-            self.cache.put(video_id, f"info-{_plan_key(self.plan)}", result.info)
-        self.wait_for_models()  # loaded in the background while this first clip decoded
+        from scoring import threads as thread_caps
+
         ctx = AnalysisContext(**self.context)
+        ctx.upstream.update(cached)
+        todo = [a for a in self.analyzers if a.name not in cached]
+        lanes = 2 if thread_caps.budget() >= 2 and _passive_waits() else 1
+        audio = [a for a in todo if a.name in AUDIO_LANE]
+        early = None
+        if lanes >= 2 and audio and len(audio) < len(todo):  # the soundtrack's analyzers start now
+            names = tuple(a.name for a in audio)
+            early = SoundtrackLane(audio, ctx, path=path, plan=self.plan,
+                                   before=lambda: self.wait_for_models(names))
+        try:
+            clip = decode_clip(path, self.plan)
+            result.info = clip.info.to_dict()
+            if self.media_root is not None:
+                try:
+                    media = write_media(clip.hook, video_id, self.media_root, self._zone())
+                    result.media = {k: str(self.media_root / n) for k, n in media.items()}
+                except Exception as exc:  # report media are a nicety: never fail the video for them
+                    result.warnings.append(f"report media not made: {type(exc).__name__}: {exc}")
+            if self.cache is not None:
+                self.cache.put(video_id, f"info-{_plan_key(self.plan)}", result.info)
+            self.wait_for_models()  # loaded in the background while this first clip decoded
+        except BaseException:
+            if early is not None:  # nothing of this video runs on after it failed
+                early.stop = True
+                early.wait()
+            raise
+        made = run_analyzers(todo, clip, ctx, lanes, early)
         out: dict[str, Signals] = {}
-        for a in self.analyzers:
+        for a in self.analyzers:  # in run order: warnings and cache writes as before, from this thread
             if a.name in cached:
                 out[a.name] = cached[a.name]
                 continue
-            # an analyzer sees only what it declares it reads (requires / after)
-            view = dataclasses.replace(ctx, upstream={n: out[n] for n in (*a.requires, *a.after) if n in out})
-            try:
-                sig = a.analyze(clip, view)
-            except Exception as exc:  # one analyzer failing leaves its features empty
-                result.warnings.append(f"analyzer {a.name} failed: {type(exc).__name__}: {exc}")
-                sig = a.signals(dict.fromkeys(a.feature_keys))
-            else:
-                sig.made_by = {"analyzer": a.name, "version": a.version, "config": a.config_hash()}
-                if self.cache is not None:
-                    self.cache.put_signals(video_id, self.cache_keys[a.name], sig)
+            sig = made[a.name]
+            if isinstance(sig, Exception):  # one analyzer failing leaves its features empty
+                result.warnings.append(f"analyzer {a.name} failed: {type(sig).__name__}: {sig}")
+                sig = ctx.upstream[a.name]
+            elif self.cache is not None:
+                self.cache.put_signals(video_id, self.cache_keys[a.name], sig)
             out[a.name] = sig
         return out
 
@@ -280,6 +305,149 @@ class Worker:
             result.judgment[name] = sub.judgment()
             result.models[name] = scorer.model_id
             result.reasons.extend(r.to_dict() for r in sub.reasons)
+
+
+# Analyzers of the soundtrack alone: they read ``clip.audio`` and ``clip.duration_s`` and,
+# upstream, only each other, and share no model with the picture's analyzers (Silero VAD,
+# Whisper, DNSMOS: ONNX Runtime and CTranslate2 release the GIL). With two cores for a worker
+# they run in a second thread: from a quick audio-only decode while the picture decodes (a
+# one-slice H.264 picture decodes on one core), then beside the picture's analyzers.
+AUDIO_LANE = frozenset({"speech", "asr", "dnsmos", "audio_quality", "sound_class", "loudness"})
+
+
+def _passive_waits() -> bool:
+    """Whether OpenMP threads sleep while they wait (``thread_caps.cap`` sets it in every worker
+    process). CTranslate2's OpenMP team spins by default: two lanes then made Whisper 3x slower."""
+    return os.environ.get("OMP_WAIT_POLICY", "").upper() == "PASSIVE"
+
+
+def _run_one(a: Analyzer, clip, ctx: AnalysisContext) -> tuple[Signals, Exception | None]:
+    """``a``'s Signals (with ``made_by``), or its empty Signals and the exception it raised."""
+    # an analyzer sees only what it declares it reads (requires / after)
+    view = dataclasses.replace(ctx, upstream={n: ctx.upstream[n] for n in (*a.requires, *a.after) if n in ctx.upstream})
+    try:
+        sig = a.analyze(clip, view)
+    except Exception as exc:  # noqa: BLE001 - reported by the caller, per analyzer
+        return a.signals(dict.fromkeys(a.feature_keys)), exc
+    sig.made_by = {"analyzer": a.name, "version": a.version, "config": a.config_hash()}
+    return sig, None
+
+
+class SoundtrackLane:
+    """The :data:`AUDIO_LANE` analyzers, in run order, in a thread of their own.
+
+    Given ``path``, the thread first decodes the soundtrack alone (:func:`decode_audio`) and
+    runs ``before`` (waiting for the models); the Clip it worked on must then prove the same
+    as the full Clip's (:meth:`fits`: an end card cuts the audio), else its results are not
+    used. ``ctx`` is copied: the lane writes its Signals in its own ``upstream``.
+    """
+
+    def __init__(self, analyzers: list[Analyzer], ctx: AnalysisContext, clip=None, path: str | None = None,
+                 plan=None, before: Callable[[], None] | None = None) -> None:
+        self.analyzers, self.clip, self.stop = analyzers, clip, False
+        self.ctx = dataclasses.replace(ctx, upstream=dict(ctx.upstream))
+        self.out: dict[str, tuple[Signals, Exception | None]] = {}
+        self.done = {a.name: threading.Event() for a in analyzers}
+        self.fatal: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(path, plan, before), name="sparkscout-audio",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, path: str | None, plan, before: Callable[[], None] | None) -> None:
+        try:
+            if path is not None:
+                from scoring.media.decode import decode_audio
+
+                try:
+                    self.clip = decode_audio(path, plan)
+                except Exception:  # noqa: BLE001 - the full decode reports the file's problem
+                    self.clip = None
+                    return
+            if before is not None:
+                before()
+            for a in self.analyzers:
+                if self.stop:
+                    return
+                self.out[a.name] = _run_one(a, self.clip, self.ctx)
+                self.ctx.upstream[a.name] = self.out[a.name][0]
+                self.done[a.name].set()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            self.fatal = exc
+        finally:
+            for event in self.done.values():
+                event.set()
+
+    def fits(self, clip) -> bool:
+        """Whether the lane's Clip holds ``clip``'s soundtrack (waits for the audio decode)."""
+        from scoring.media.decode import same_audio
+
+        while self.clip is None and self._thread.is_alive() and not any(e.is_set() for e in self.done.values()):
+            self._thread.join(0.01)
+        return self.clip is not None and (self.clip is clip or same_audio(self.clip, clip))
+
+    def wait(self) -> None:
+        """Until the thread ends (after the analyzer it is running, once ``stop`` is set)."""
+        self._thread.join()
+
+    def join(self) -> None:
+        """:meth:`wait`, then raise what stopped the thread, if anything did."""
+        self._thread.join()
+        if self.fatal is not None:
+            raise self.fatal
+
+
+def run_analyzers(analyzers: list[Analyzer], clip, ctx: AnalysisContext, lanes: int = 1,
+                  early: SoundtrackLane | None = None) -> dict[str, Signals | Exception]:
+    """Run ``analyzers`` (in run order) on ``clip``; their Signals (with ``made_by``) by name,
+    or the exception one raised (its empty Signals are in ``ctx.upstream`` for what follows).
+
+    ``lanes=2``: the :data:`AUDIO_LANE` analyzers run in a second thread (``early``: one
+    started before ``clip`` was decoded, used if its soundtrack is ``clip``'s; else it is
+    waited for and not used); the others run here, those that need a soundtrack analyzer
+    (``requires``/``after``, directly or through another) last, each once what it needs is
+    done. The Signals are the same as in one lane: every analyzer sees exactly its inputs.
+    """
+    out: dict[str, Signals | Exception] = {}
+
+    def run(a: Analyzer) -> None:
+        sig, exc = _run_one(a, clip, ctx)
+        out[a.name] = exc if exc is not None else sig
+        ctx.upstream[a.name] = sig
+
+    audio = [a for a in analyzers if a.name in AUDIO_LANE]
+    if early is not None and not early.fits(clip):
+        early.stop = True
+        early.join()
+        early = None
+    if early is None and lanes >= 2 and audio and len(audio) < len(analyzers):
+        early = SoundtrackLane(audio, ctx, clip=clip)
+    if early is None:
+        for a in analyzers:
+            run(a)
+        return out
+    heard: set[str] = {a.name for a in early.analyzers}  # the soundtrack's, and what needs them
+    for a in analyzers:
+        if {*a.requires, *a.after} & heard:
+            heard.add(a.name)
+    picture = [a for a in analyzers if a.name not in early.done]
+    picture.sort(key=lambda a: a.name in heard)  # stable: run order kept within each part
+    try:
+        for a in picture:
+            for dep in (*a.requires, *a.after):
+                if dep in early.done:
+                    early.done[dep].wait()
+                    if early.ctx.upstream.get(dep) is not None:
+                        ctx.upstream[dep] = early.ctx.upstream[dep]
+            if early.fatal is not None:
+                break
+            run(a)
+    finally:
+        early.join()
+    for a in early.analyzers:
+        sig, exc = early.out[a.name]
+        out[a.name] = exc if exc is not None else sig
+        ctx.upstream[a.name] = sig
+    return out
 
 
 MUSIC_RIGHTS = ("uses music: Spark Ads need original sound or TikTok's Commercial Music Library; "

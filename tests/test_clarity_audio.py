@@ -132,6 +132,14 @@ def test_dnsmos_windows_cover_the_speech_at_a_fixed_level():
     assert dnsmos_windows(x, 0, RATE, max_windows=2).shape == (1, 144160)  # 1 s repeated to fill 9 s
 
 
+def test_dnsmos_scores_one_window_of_long_speech():
+    """Cost: 20 s of speech is scored on its first 9 s window only (one model call)."""
+    speech = placed_voice(22.0, 0.5, 21.5)
+    sig = DnsmosAnalyzer().analyze(make_clip(speech), context([(0.5, 21.5)]))
+    assert sig.features["dnsmos.windows"] == 1
+    assert 1.0 <= sig.features["dnsmos.ovrl"] <= 5.0
+
+
 def test_dnsmos_rates_noisy_speech_lower():
     speech = placed_voice(5.0, 0.5, 4.5)
     ctx = context([(0.5, 4.5)])

@@ -75,3 +75,37 @@ def test_mentions_reads_onscreen_text_lines_not_their_labels(tmp_path):
     sig = MentionsAnalyzer().analyze(clip, ctx)
     assert sig.evidence["cta"] == [{"t": 0.5, "source": "text", "text": "link in bio"}]
     assert sig.features["mentions.cta_on_screen"] is True
+
+
+def test_mentions_takes_on_screen_lines_from_onscreen_text_and_reads_no_frame(tmp_path, monkeypatch):
+    """OCR runs once per frame: mentions looks in onscreen_text's lines (a dependency it
+    declares), never reads body frames again, and no longer imports the OCR analyzer."""
+    import sys
+
+    from videofactory import moving_pattern, write_video
+
+    import scoring.analyzers.onscreen_text as onscreen_text
+    from scoring.analyzers import AnalysisContext, Event, Signals
+    from scoring.analyzers.mentions import MentionsAnalyzer
+    from scoring.analyzers.registry import build_analyzers
+    from scoring.media import decode_clip
+
+    def no_ocr(*args, **kwargs):
+        raise AssertionError("mentions ran OCR itself")
+
+    monkeypatch.setattr(onscreen_text, "read_text", no_ocr)
+    monkeypatch.setattr(onscreen_text, "read_text_and_unread", no_ocr)
+    # a moving, textured body: every frame changed and has sharp strokes (the old reader read 4)
+    clip = decode_clip(str(write_video(tmp_path / "busy.mp4", moving_pattern(180, 320), n_frames=150,
+                                       size=(180, 320))))
+    text = Signals(events=[Event(t=6.0, end=7.0, kind="text", source="text", label="x", text="use code ACME20")])
+    ctx = AnalysisContext(terms={"brand": ["Acme"], "products": [], "cta": ["use code ACME20"]}, hook_seconds=3.0,
+                          upstream={"onscreen_text": text})
+    sig = MentionsAnalyzer().analyze(clip, ctx)
+    assert sig.evidence["cta"] == [{"t": 6.0, "source": "text", "text": "use code ACME20"}]
+    assert sig.features["mentions.frames_read"] == 0
+    assert "onscreen_text" in MentionsAnalyzer.requires
+    names = [a.name for a in build_analyzers("full")]
+    assert names.index("onscreen_text") < names.index("mentions")
+    source = open(sys.modules[MentionsAnalyzer.__module__].__file__).read()
+    assert "onscreen_text import" not in source

@@ -166,6 +166,10 @@ def _decode(samples: np.ndarray, ranges: list[tuple[int, int]] | None, cfg: AsrC
             text = w.word.strip()
             if text:
                 words.append(Word(text, round(float(w.start), 3), round(float(w.end), 3), round(float(w.probability), 3)))
+        if seg.compression_ratio > cfg.max_compression:
+            # a loop: :func:`unreliable` drops the whole transcript, so the next 30 s windows
+            # (faster-whisper decodes them lazily, as the segments are read) are not decoded
+            break
     return words, logprobs, compression
 
 
@@ -227,12 +231,15 @@ def transcribe(samples: np.ndarray, ranges: list[tuple[int, int]] | None, cfg: A
     holds no recognised word (an early end-of-text, see :func:`unheard`), that stretch is
     decoded again, from a little before it, without timestamp tokens (the skip needs one),
     then with a beam; the words found inside the gap are added if they look reliable.
+    A pass that loops (a segment compressing more than ``cfg.max_compression``) stops at
+    that segment and nothing is decoded again: the guard drops such a transcript anyway.
     """
     if ranges is not None and not ranges:
         return Transcript([], None, None)
     words, logprobs, compression = _decode(samples, ranges, cfg, language, hotwords)
     again = 0
-    if speech and ranges:
+    looped = bool(compression) and max(compression) > cfg.max_compression  # dropped whatever is added
+    if speech and ranges and not looped:
         for piece in unheard(words, speech, cfg.word_margin_s, cfg.min_unheard_s)[: cfg.max_redecodes]:
             window = _window(piece, words, ranges, cfg.context_s)
             if not window:
@@ -365,7 +372,7 @@ class AsrAnalyzer(Analyzer):
     """
 
     name = "asr"
-    version = "5"
+    version = "6"
     Config = AsrConfig
     event_kinds = (EventKind("word", "word", "#adb5bd", timeline=False),)
     requires = ("speech",)

@@ -8,10 +8,8 @@ character in five, none for names of four letters or fewer: "acne" is not "Acme"
 Speech and text sentences that do not name a product but are close in meaning to its
 description count as semantic product mentions (all-MiniLM-L6-v2, cosine >= 0.5).
 
-On-screen text: the ``onscreen_text`` analyzer's lines are reused when it ran (it reads the
-hook); this one reads body frames after the hook, only those that changed since the last
-frame read and that have sharp strokes at all, at most ``max_frames``, with the same OCR
-engine (``scoring.services.ocr.read_text``: one RapidOCR per process).
+On-screen text: the lines the ``onscreen_text`` analyzer read (hook and body frames), taken
+from its Signals (one text event per distinct line, first seen); nothing is read again here.
 """
 
 from __future__ import annotations
@@ -20,8 +18,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
 from scoring.media.clip import Clip
@@ -129,22 +127,8 @@ def _key(text: str) -> str:
 
 
 def _within(a: str, b: str, k: int) -> bool:
-    """Levenshtein distance of ``a`` and ``b`` at most ``k`` (banded dynamic programme)."""
-    if abs(len(a) - len(b)) > k:
-        return False
-    if k == 0:
-        return a == b
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        lo, hi = max(1, i - k), min(len(b), i + k)
-        cur = [k + 1] * (len(b) + 1)
-        cur[0] = i if i <= k else k + 1
-        for j in range(lo, hi + 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
-        if min(cur[max(0, lo - 1):hi + 1]) > k:
-            return False
-        prev = cur
-    return prev[len(b)] <= k
+    """Levenshtein distance of ``a`` and ``b`` at most ``k`` (rapidfuzz, stops past ``k``)."""
+    return Levenshtein.distance(a, b, score_cutoff=k) <= k
 
 
 def allowed_edits(key: str) -> int:
@@ -247,18 +231,10 @@ def hashtags(line: str, tags: list[str]) -> list[str]:
 @dataclass(frozen=True)
 class MentionsConfig:
     """Attributes:
-    max_frames: most body frames read by OCR after the hook (0.1-0.2 s each: 4 cost about
-        0.65 s on a 30 s clip with constant motion, where every frame counts as changed).
-    change_share: share of 32x32 thumbnail pixels that must change by > 40 grey levels
-        since the last frame read for a frame to be read again (a new overlay counts).
-    min_stroke_density: share of sharp-edge pixels (0-1) a frame needs to be read at all.
     semantic_threshold: cosine (MiniLM) of a sentence to a product name for a semantic mention.
     early_s: brand named within this many seconds counts as early (ABCD: 5 s).
     """
 
-    max_frames: int = 4
-    change_share: float = 0.01
-    min_stroke_density: float = 0.003
     semantic_threshold: float = SEMANTIC_THRESHOLD
     early_s: float = 5.0
 
@@ -280,43 +256,12 @@ def speech_sentences(words: list[Event]) -> list[tuple[float, str, list[float]]]
     return out
 
 
-def _text_lines_from_upstream(ctx: AnalysisContext) -> list[tuple[float, str]] | None:
-    """(first seen s, line) from the ``onscreen_text`` analyzer's events; None if it did not run."""
+def _text_lines_from_upstream(ctx: AnalysisContext) -> list[tuple[float, str]]:
+    """(first seen s, line) from the ``onscreen_text`` analyzer's events (empty if it did not run)."""
     sig = ctx.upstream.get("onscreen_text")
     if sig is None:
-        return None
+        return []
     return [(float(e.t), e.text) for e in sig.events if e.kind == "text" and e.text]
-
-
-def _thumb(image: np.ndarray) -> np.ndarray:
-    small = cv2.resize(image, (32, 32), interpolation=cv2.INTER_AREA)
-    return cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.int16)
-
-
-def read_body_text(clip: Clip, start_s: float, cfg: MentionsConfig) -> tuple[list[tuple[float, str]], int]:
-    """OCR lines (time s, text) in body frames from ``start_s`` on, and the number of frames read.
-
-    A frame is a candidate when its thumbnail changed since the last candidate and it has
-    sharp strokes; at most ``max_frames`` candidates are read, evenly spread.
-    """
-    from scoring.services.ocr import OcrConfig, read_text, stroke_density
-
-    picks: list[int] = []
-    last = None
-    for i, t in enumerate(clip.body.times):
-        if t < start_s:
-            continue
-        thumb = _thumb(clip.body.images[i])
-        if last is not None and np.mean(np.abs(thumb - last) > 40) < cfg.change_share:
-            continue
-        last = thumb
-        if stroke_density(clip.body.images[i]) >= cfg.min_stroke_density:
-            picks.append(i)
-    if len(picks) > cfg.max_frames:
-        picks = [picks[k] for k in np.unique(np.round(np.linspace(0, len(picks) - 1, cfg.max_frames)).astype(int))]
-    ocr_cfg = OcrConfig()
-    lines = [(float(clip.body.times[i]), line.text) for i in picks for line in read_text(clip.body.images[i], ocr_cfg)]
-    return lines, len(picks)
 
 
 def _scan(units: list[tuple[str, list[Token], str]], terms: list[str],
@@ -413,7 +358,8 @@ class MentionsAnalyzer(Analyzer):
     partnership", Anzeige, publicidad, quảng cáo, إعلان, 広告... in any built-in language, plus
     the campaign's), ``disclosure_text``, ``disclosure_required`` (the campaign is a paid
     partnership: ``paid_partnership = true``), ``paid_disclosure`` (``disclosure`` on a paid
-    brief; None on others), ``frames_read`` (OCR frames read here),
+    brief; None on others), ``frames_read`` (OCR frames read here: 0 since version 5,
+    the lines are onscreen_text's),
     ``speech_phrases_supported`` (False when there are no CTA phrases for the speech's
     language, built-in (:mod:`scoring.services.phrases`) or the campaign's, or the speech
     was not transcribed; campaign names still were looked for; None without a detected
@@ -433,14 +379,15 @@ class MentionsAnalyzer(Analyzer):
     """
 
     name = "mentions"
-    version = "4"
+    version = "5"
     Config = MentionsConfig
     event_kinds = (
         EventKind("mention", "mention", "#c2255c"),
         EventKind("cta", "cta", "#d6336c"),
         EventKind("disclosure", "disclosure", "#f08c00"),
     )
-    after = ("asr", "onscreen_text")
+    requires = ("onscreen_text",)  # its lines (text events) are the on-screen text looked in
+    after = ("asr",)
     context_fields = ("terms", "hook_seconds")
     profiles = frozenset({"full"})
     feature_keys = ("brand_count", "brand_first_s", "brand_early", "product_count", "product_first_s",
@@ -457,10 +404,7 @@ class MentionsAnalyzer(Analyzer):
         units: list[tuple[str, list[Token], str]] = []
         for _, text, times in speech_sentences(words):
             units.append(("speech", tokens(text, times), text))
-        lines = _text_lines_from_upstream(ctx)
-        start = ctx.hook_seconds if lines is not None else 0.0
-        body_lines, frames_read = read_body_text(clip, start, cfg) if len(clip.body) else ([], 0)
-        raw_lines = (lines or []) + body_lines
+        raw_lines = _text_lines_from_upstream(ctx)
         units += [("text", tokens(text, t), text) for t, text in raw_lines]
 
         brands = ctx.terms.get("brand", [])
@@ -508,7 +452,7 @@ class MentionsAnalyzer(Analyzer):
             "disclosure_text": disclosure[0].term if disclosure else None,
             "disclosure_required": bool(ctx.terms.get("paid_partnership")),
             "paid_disclosure": bool(disclosure) if ctx.terms.get("paid_partnership") else None,
-            "frames_read": frames_read,
+            "frames_read": 0,  # kept for the feature table: lines come from onscreen_text
             "speech_phrases_supported": (supported and not untranscribed) if language is not None else None,
             "note": None,
         }

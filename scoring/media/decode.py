@@ -219,6 +219,53 @@ def decode_clip(path: str, plan: SamplingPlan | None = None) -> Clip:
     return clip
 
 
+def decode_audio(path: str, plan: SamplingPlan | None = None) -> Clip:
+    """The soundtrack alone, decoded as :func:`decode_clip` decodes it (same resampler,
+    levels and zero), in a Clip without frames: a quick first pass (the picture is demuxed,
+    not decoded) so the soundtrack's analyzers can start while the picture decodes.
+
+    Not always the final audio: the layout step cuts it at a platform end card, and a file
+    whose length is known only from its frames gets its duration then; a caller compares it
+    with the full Clip's (:func:`same_audio`) before using what it computed from it.
+
+    Raises:
+        MediaError: the file is missing, empty or not media.
+    """
+    plan = plan or SamplingPlan()
+    size = check_file(path)
+    track = None
+    with open_container(path) as container:
+        info = info_from_container(container, path, size, read_rotation=False)
+        astream = container.streams.audio[0] if container.streams.audio else None
+        if astream is not None:
+            zero = presentation_start(container)
+            audio = _AudioCollector(astream, plan.audio_rate)
+            for packet in container.demux(astream):
+                try:
+                    decoded = packet.decode()
+                except av.error.InvalidDataError:
+                    continue
+                for frame in decoded:
+                    audio.add(frame)
+            track = _align_audio(audio.track(), astream, zero)
+    none = Frames(np.zeros((0, 1, 1, 3), np.uint8), np.zeros(0))
+    return Clip(info=info, hook=none, body=none, stills=none, audio=track, plan=plan)
+
+
+def same_audio(a: Clip, b: Clip) -> bool:
+    """Whether two Clips hold the same soundtrack and the same duration (what the
+    soundtrack's analyzers read)."""
+    if a.duration_s != b.duration_s or (a.audio is None) != (b.audio is None):
+        return False
+    if a.audio is None or b.audio is None:
+        return True
+    x, y = a.audio, b.audio
+    return (x.rate == y.rate and x.source_rate == y.source_rate and x.channels == y.channels
+            and x.peak_dbfs == y.peak_dbfs and x.true_peak_dbfs == y.true_peak_dbfs
+            and x.clipping_ratio == y.clipping_ratio and x.loudness_lufs == y.loudness_lufs
+            and np.array_equal(x.samples, y.samples))
+
+
 def _decode_open(container: av.container.InputContainer, info: VideoInfo, plan: SamplingPlan) -> Clip:
     path = info.path
     vstream = container.streams.video[0]
