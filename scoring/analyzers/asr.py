@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Feature, Signals
 from scoring.media.clip import Clip
 from scoring.services.language import TRANSCRIBED, language_name, multilingual_model, rank_languages
 
@@ -378,8 +378,23 @@ class AsrAnalyzer(Analyzer):
     requires = ("speech",)
     context_fields = ("terms",)  # hotwords and the expected languages come from the campaign
     profiles = frozenset({"full"})
-    feature_keys = ("words", "wpm", "first_word_s", "avg_logprob", "seconds_decoded", "redecoded_s", "language", "language_p",
-                    "transcript_reason")
+    features = (
+        Feature("words", "int", None, "words in the kept transcript; 0 without speech, without a model for its language, or dropped"),
+        Feature("wpm", "number", "words/min",
+                "words per minute of the speech analyzer's speech time; None without speech or words"),
+        Feature("first_word_s", "number", "s", "start of the first kept word; None without words"),
+        Feature("avg_logprob", "number", None,
+                "mean Whisper segment log-probability (a confidence, <= 0); None when nothing was decoded"),
+        Feature("seconds_decoded", "number", "s",
+                "audio heard by Whisper (language ID, first pass): padded speech stretches or the whole clip; 0 without"),
+        Feature("redecoded_s", "number", "s",
+                "audio decoded beyond the first pass (unheard speech, second language guesses); 0 if none"),
+        Feature("language", "str", "ISO 639-1", "language spoken (en when detection is off); None without speech or too little to tell"),
+        Feature("language_p", "number", "0-1",
+                "language probability after the campaign prior; None without speech or detection off"),
+        Feature("transcript_reason", "str", None,
+                "why speech has no transcript (no model, not recognised); None otherwise"),
+    )
     evidence_keys = ("transcript", "speech_language")
 
     @staticmethod

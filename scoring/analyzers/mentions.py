@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Signals
+from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Feature, Signals
 from scoring.media.clip import Clip
 from scoring.services import phrases
 from scoring.services.language import language_name
@@ -390,11 +390,41 @@ class MentionsAnalyzer(Analyzer):
     after = ("asr",)
     context_fields = ("terms", "hook_seconds")
     profiles = frozenset({"full"})
-    feature_keys = ("brand_count", "brand_first_s", "brand_early", "product_count", "product_first_s",
-                    "product_named", "semantic_count", "named_count", "cta_count", "cta_first_s", "cta_text",
-                    "cta_in_speech", "cta_on_screen", "spread", "disclosure", "disclosure_text", "disclosure_required",
-                    "paid_disclosure", "frames_read",
-                    "speech_phrases_supported", "note")
+    # "not checked in the speech": nothing was found and the speech could not be searched: for
+    # names and disclosures when it was not transcribed, for CTAs also when there are no CTA
+    # phrases for its language (:func:`_not_checked_in_speech`); a count is then None, not 0
+    features = (
+        Feature("brand_count", "int", None,
+                "brand mentions (speech and screen); None without campaign brand or not checked in the speech"),
+        Feature("brand_first_s", "number", "s", "first brand mention; None without one"),
+        Feature("brand_early", "bool", None,
+                "brand named before early_s (5 s, ABCD); None without campaign brand or not checked in the speech"),
+        Feature("product_count", "int", None,
+                "product mentions, by name or meaning; None without campaign products or not checked in the speech"),
+        Feature("product_first_s", "number", "s", "first product mention; None without one"),
+        Feature("product_named", "str", None, "campaign product of the first product mention; None without one"),
+        Feature("semantic_count", "int", None,
+                "product mentions by meaning only (MiniLM); None without campaign products or not checked in the speech"),
+        Feature("named_count", "int", None,
+                "brand + product mentions; None without brand and products or not checked in the speech"),
+        Feature("cta_count", "int", None, "calls to action found; None when none was found and not checked in the speech"),
+        Feature("cta_first_s", "number", "s", "first call to action; None without one"),
+        Feature("cta_text", "str", None, "first call to action as the campaign or built-in list spells it; None without one"),
+        Feature("cta_in_speech", "bool", None, "a call to action in speech; None when none and not checked in the speech"),
+        Feature("cta_on_screen", "bool", None, "a call to action in on-screen text"),
+        Feature("spread", "number", "0-1",
+                "(last - first) brand or product mention / duration; None under two mention times"),
+        Feature("disclosure", "bool", None,
+                "a paid-partnership disclosure (#ad, Anzeige...); None when none and not checked in the speech"),
+        Feature("disclosure_text", "str", None, "the first disclosure found; None without one"),
+        Feature("disclosure_required", "bool", None, "the campaign is a paid partnership"),
+        Feature("paid_disclosure", "bool", None,
+                "disclosure on a paid brief; None on other briefs, or none found in untranscribed speech"),
+        Feature("frames_read", "int", None, "OCR frames read here: always 0 (the lines are onscreen_text's)"),
+        Feature("speech_phrases_supported", "bool", None,
+                "the speech was transcribed and has CTA phrases here; None without a detected language"),
+        Feature("note", "str", None, "what could not be checked in the speech and why; None when all was"),
+    )
     evidence_keys = ("brand_mentions", "product_mentions", "cta")
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
