@@ -84,7 +84,7 @@ def test_mentions_takes_on_screen_lines_from_onscreen_text_and_reads_no_frame(tm
 
     from videofactory import moving_pattern, write_video
 
-    import scoring.analyzers.onscreen_text as onscreen_text
+    import scoring.services.ocr as ocr
     from scoring.analyzers import AnalysisContext, Event, Signals
     from scoring.analyzers.mentions import MentionsAnalyzer
     from scoring.analyzers.registry import build_analyzers
@@ -93,8 +93,8 @@ def test_mentions_takes_on_screen_lines_from_onscreen_text_and_reads_no_frame(tm
     def no_ocr(*args, **kwargs):
         raise AssertionError("mentions ran OCR itself")
 
-    monkeypatch.setattr(onscreen_text, "read_text", no_ocr)
-    monkeypatch.setattr(onscreen_text, "read_text_and_unread", no_ocr)
+    monkeypatch.setattr(ocr, "read_text", no_ocr)
+    monkeypatch.setattr(ocr, "read_text_and_unread", no_ocr)
     # a moving, textured body: every frame changed and has sharp strokes (the old reader read 4)
     clip = decode_clip(str(write_video(tmp_path / "busy.mp4", moving_pattern(180, 320), n_frames=150,
                                        size=(180, 320))))
@@ -108,4 +108,4 @@ def test_mentions_takes_on_screen_lines_from_onscreen_text_and_reads_no_frame(tm
     names = [a.name for a in build_analyzers("full")]
     assert names.index("onscreen_text") < names.index("mentions")
     source = open(sys.modules[MentionsAnalyzer.__module__].__file__).read()
-    assert "onscreen_text import" not in source
+    assert "onscreen_text import" not in source and "services.ocr import" not in source
