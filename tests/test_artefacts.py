@@ -1,10 +1,10 @@
-"""Banding and smearing (scoring/analyzers/artefacts.py) on pictures with known answers."""
+"""Banding and smearing (scoring/services/artefacts.py) on pictures with known answers."""
 
 import cv2
 import numpy as np
 import pytest
 
-from scoring.analyzers.artefacts import banding, smearing
+from scoring.services.artefacts import banding, smearing
 
 
 def _ramp(rows: int = 720, cols: int = 540, lo: float = 60.0, hi: float = 120.0) -> np.ndarray:

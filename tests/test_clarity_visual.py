@@ -8,7 +8,7 @@ import pytest
 from skimage import data
 
 from scoring.analyzers import AnalysisContext
-from scoring.analyzers.picture import PictureAnalyzer, content_box, laplacian_sharpness, noise_sigma
+from scoring.analyzers.picture import PictureAnalyzer
 from scoring.analyzers.visual_quality import (
     VisualQualityAnalyzer,
     blockiness,
@@ -18,6 +18,7 @@ from scoring.analyzers.visual_quality import (
     shake_level,
 )
 from scoring.media.clip import Clip, Frames, VideoInfo
+from scoring.services.picture_measures import content_box, laplacian_sharpness, noise_sigma
 
 
 def astronaut_gray() -> np.ndarray:
@@ -90,7 +91,7 @@ def test_block_edge_share_finds_seams_between_flattened_blocks():
 
 
 def test_block_edges_do_not_read_as_sharpness():
-    from scoring.analyzers.picture import block_phases, deblock, edge_sharpness
+    from scoring.services.picture_measures import block_phases, deblock, edge_sharpness
 
     sharp = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY).astype(np.float32)
     # the same picture as flat 8x8 blocks: the detail inside them is gone, seams are added

@@ -26,7 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "inputs": set(),
     "results": {"inputs"},
     "media": set(),                                   # decode, probe, frames: no analysis
-    "services": {"media"},                            # OCR, speech, text embedding, shots: shared by analyzers
+    "services": {"media"},                            # OCR, speech, VAD, text embedding, shots, picture measures: shared by analyzers
     "analyzers": {"media", "services"},               # measure a decoded Clip
     "scorers": set(),                                 # features -> sub-scores
     "judgment": {"scorers"},
@@ -197,3 +197,20 @@ def test_no_test_skips_over_our_own_modules():
     hits = [p.name for p in tests.glob("*.py")
             if re.search(r"importorskip\(\s*['\"]scoring", p.read_text()) and p.name != Path(__file__).name]
     assert hits == []
+
+
+def test_analyzers_do_not_import_each_other():
+    """Code several analyzers share lives in ``scoring.services``; an analyzer module imports
+    only the analyzer framework (``base``, ``registry``, ``warmup``), never another analyzer
+    (issue 21: ``mentions`` re-ran OCR through ``onscreen_text``; ``visual_quality`` borrowed
+    ``picture``'s helpers). Another analyzer's output is read from ``ctx.upstream``, declared."""
+    framework = {"scoring.analyzers", "scoring.analyzers.base", "scoring.analyzers.registry",
+                 "scoring.analyzers.warmup"}
+    crossing = []
+    for path in sorted((ROOT / "analyzers").glob("*.py")):
+        module = _module_name(path)
+        if module in framework:
+            continue
+        crossing += [f"{module} -> {m}" for m in _imports(path)
+                     if m.startswith("scoring.analyzers") and m not in framework and m != module]
+    assert crossing == []

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from scoring.analyzers.vad import segments_from_probabilities, speech_probabilities
 from scoring.services.minilm import minilm, model_folder
+from scoring.services.vad import segments_from_probabilities, speech_probabilities
 
 TEXTS = ["Stop scrolling if you have dry skin", "link in bio", "hi",
          "I tried every serum so you don't have to, and this one is the only one I kept buying again " * 4]

@@ -10,9 +10,10 @@ import pytest
 from skimage import data
 
 from scoring.analyzers import AnalysisContext
-from scoring.analyzers.picture import PictureAnalyzer, flashes
+from scoring.analyzers.picture import PictureAnalyzer
 from scoring.media.clip import SIGNATURE_SIZE, Clip, Frames, FrameSignatures, VideoInfo
 from scoring.scorers.registry import load_scorer
+from scoring.services.picture_measures import flashes
 
 FPS = 25.0
 

@@ -1,5 +1,5 @@
 """Speech activity over the whole clip with Silero VAD (ONNX, shipped in the silero-vad wheel; run by
-:mod:`scoring.analyzers.vad` without torch)."""
+:mod:`scoring.services.vad` without torch)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring.analyzers.base import AnalysisContext, Analyzer, Event, EventKind, Feature, Signals
-from scoring.analyzers.vad import segments_from_probabilities, speech_probabilities
 from scoring.media.clip import Clip
 from scoring.services.audio_frames import bed_tonality, frame_stats, level_spread_db, speech_runs, sung
+from scoring.services.vad import segments_from_probabilities, speech_probabilities
 
 
 def speech_segments(samples: np.ndarray, rate: int, *, threshold: float = 0.5, min_speech_ms: int = 250,
@@ -114,7 +114,7 @@ class SpeechAnalyzer(Analyzer):
     @staticmethod
     def loader(a: Analyzer, ctx: AnalysisContext | None) -> None:
         """Warm-up: the VAD model."""
-        from scoring.analyzers.vad import vad_session
+        from scoring.services.vad import vad_session
 
         vad_session()
 

@@ -3,7 +3,7 @@
 Compression is measured as blocking: steps on the codec's 8-px grid against the steps
 inside blocks, and the share of grid segments that are visible seams between flattened
 blocks. Banding (false contours) and smearing are measured on the middle still
-(:mod:`scoring.analyzers.artefacts`) and reported, not weighted. The sharpness in
+(:mod:`scoring.services.artefacts`) and reported, not weighted. The sharpness in
 ``picture`` ignores the block grid (``picture.deblock``), so smeared, blocky pictures no
 longer read as sharp.
 
@@ -24,10 +24,10 @@ import cv2
 import numpy as np
 from scipy.special import gamma as gamma_fn
 
-from scoring.analyzers.artefacts import banding, smearing
 from scoring.analyzers.base import AnalysisContext, Analyzer, Feature, Signals
-from scoring.analyzers.picture import content_box, crop_content, sharpest_tiles
 from scoring.media.clip import Clip
+from scoring.services.artefacts import banding, smearing
+from scoring.services.picture_measures import content_box, crop_content, sharpest_tiles
 
 # Feature scaling of the original BRISQUE release ("allrange", LIVE IQA); identical to
 # brisque 0.2.0's models/normalize.pickle. Order: per scale, mscn (alpha, var) then
@@ -322,9 +322,9 @@ class VisualQualityAnalyzer(Analyzer):
         ``quality``: 0-100 combination (100 - ``focus_brisque``, discounted for blocks and shake);
             also the ``visual_quality`` evidence.
         ``banding``: share of the middle still's smooth gradients that are flat steps
-            (:func:`scoring.analyzers.artefacts.banding`; None without gradients).
+            (:func:`scoring.services.artefacts.banding`; None without gradients).
         ``smearing``: missing share of the finest detail where the middle still has
-            texture (:func:`scoring.analyzers.artefacts.smearing`). Banding and smearing
+            texture (:func:`scoring.services.artefacts.smearing`). Banding and smearing
             are reported, not yet weighted into ``visual_clarity``.
     """
 
