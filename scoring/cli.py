@@ -199,7 +199,22 @@ def _summary(ranking, out: str, top: int = 20) -> str:
     return "\n".join(lines)
 
 
+def _prestart_workers(args) -> None:
+    """Start the local workers now, so they import the pipeline while this process does
+    (a cold one-video run prints its result sooner). Only when their count is known from
+    the arguments alone (files, no manifest); a run that needs another count stops them."""
+    if args.engine != "local" or args.manifest or not args.paths:
+        return
+    files = {os.path.realpath(p) for p in args.paths}
+    if not all(os.path.isfile(f) for f in files):
+        return
+    from scoring.engines import local
+
+    local.prestart(min(args.workers or local.default_workers(), len(files)))
+
+
 def cmd_score(args) -> int:
+    _prestart_workers(args)
     from scoring.api import resolve_campaign, score
     from scoring.campaign import with_overrides
 

@@ -238,3 +238,24 @@ def test_models_loading_in_the_background_meet_the_first_video():
     result = broken.process(ref)
     assert result.status == "failed" and "models could not be loaded" in result.error["message"]
     assert "weights unreadable" in result.error["message"]
+
+
+def test_a_prestarted_worker_is_adopted_or_stopped():
+    """The CLI starts workers before the run's settings exist: a pool of that size adopts
+    them (same result as a fresh worker); a pool of another size stops them."""
+    from scoring.engines import local
+
+    ref = VideoRef(str(FIXTURES / "static.mp4"))
+    local.prestart(1)
+    adopted = local._PRESTARTED[0][1]
+    results = _run(LocalEngine(workers=1), [ref], RunSettings(profile="fast"))
+    assert not local._PRESTARTED and adopted.exitcode is not None  # it ran the video, then was stopped
+    assert results[0].status == "ok"
+    fresh = _run(LocalEngine(workers=1), [ref], RunSettings(profile="fast"))
+    assert fresh[0].features == results[0].features
+
+    local.prestart(2)  # a guess that the run does not match (one video: one worker)
+    stale = [proc for _, proc, _ in local._PRESTARTED]
+    results = _run(LocalEngine(workers=1), [ref], RunSettings(profile="fast"))
+    assert results[0].status == "ok"
+    assert not local._PRESTARTED and all(p.exitcode is not None for p in stale)

@@ -23,7 +23,7 @@ from multiprocessing.connection import wait
 
 from scoring import threads as thread_caps
 from scoring.engines.base import DEFAULT_TIMEOUT_S, Engine, OnResult, OnStatus
-from scoring.engines.worker_proc import wipe_jit_dir, worker_main
+from scoring.engines.worker_proc import wipe_jit_dir, worker_boot, worker_main
 from scoring.inputs import VideoRef
 from scoring.results import failed_result
 
@@ -34,6 +34,35 @@ MAX_START_FAILURES = 3  # workers that die before their first video, in a row, b
 def default_workers() -> int:
     """Cores this process may use."""
     return thread_caps.available_cores()
+
+
+_PRESTARTED: list[tuple[int, mp.process.BaseProcess, object]] = []  # (threads, process, pipe end)
+
+
+def prestart(workers: int) -> None:
+    """Start ``workers`` worker processes now, before the run's settings exist (the CLI calls
+    this first thing): each imports the pipeline while this process collects the batch,
+    which takes as long. The next run whose pool has that many workers adopts them; any
+    other run stops them (:func:`discard_prestarted`)."""
+    n = max(1, workers)
+    threads = max(1, thread_caps.available_cores() // n)
+    ctx = mp.get_context("spawn")
+    for _ in range(n):
+        parent, child = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=worker_boot, args=(child, threads), daemon=True, name="sparkscout-worker")
+        with sigint_ignored():
+            proc.start()
+        child.close()
+        _PRESTARTED.append((threads, proc, parent))
+
+
+def discard_prestarted() -> None:
+    """Stop the prestarted workers no pool adopted (they hold nothing yet)."""
+    while _PRESTARTED:
+        _, proc, conn = _PRESTARTED.pop()
+        proc.kill()
+        proc.join()
+        conn.close()
 
 
 @dataclass
@@ -108,9 +137,17 @@ class LocalEngine(Engine):
         n = max(1, min(self.workers or default_workers(), len(jobs)))
         self.used_workers = n
         if not self.isolate:
+            discard_prestarted()
             self._run_inline(jobs, settings, on_result, on_status)
             return
-        _Pool(n, settings, self.timeout_s, self.recycle_every, on_result, on_status).run(jobs)
+        try:
+            _Pool(n, settings, self.timeout_s, self.recycle_every, on_result, on_status).run(jobs)
+        finally:
+            discard_prestarted()
+
+    def close(self) -> None:
+        discard_prestarted()  # a run that needed no pool (every video cached) leaves them
+        super().close()
 
     @staticmethod
     def _run_inline(jobs, settings, on_result: OnResult, on_status: OnStatus | None) -> None:
@@ -147,7 +184,25 @@ class _Pool:
         if self.on_status:
             self.on_status(text)
 
+    def _adopt(self) -> _Slot | None:
+        """A prestarted worker with this pool's thread count, handed its settings; else None."""
+        while _PRESTARTED:
+            threads, proc, conn = _PRESTARTED.pop(0)
+            if threads == self.threads and proc.is_alive():
+                try:
+                    conn.send((self.settings, self.jit_root))
+                    return _Slot(proc=proc, conn=conn)
+                except (OSError, ValueError):
+                    pass
+            proc.kill()
+            proc.join()
+            conn.close()
+        return None
+
     def _spawn(self) -> _Slot:
+        adopted = self._adopt()
+        if adopted is not None:
+            return adopted
         parent, child = self.ctx.Pipe(duplex=True)
         proc = self.ctx.Process(target=worker_main, args=(child, self.settings, self.threads, self.jit_root),
                                 daemon=True, name="sparkscout-worker")

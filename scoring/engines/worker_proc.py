@@ -41,6 +41,33 @@ def wipe_jit_dir(folder: str) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def worker_boot(conn, threads: int) -> None:
+    """Entry point of a worker started before its run's settings exist (:func:`prestart`).
+
+    It caps its thread pools and imports the pipeline (about a second) while the parent
+    still collects the batch, then waits for ``(settings, jit_root)`` (``None``: exit) and
+    goes on as :func:`worker_main`."""
+    import faulthandler
+    import signal
+
+    from scoring import threads as thread_caps
+
+    faulthandler.register(signal.SIGUSR1)
+    thread_caps.cap(threads)
+    try:
+        import scoring.pipeline  # noqa: F401 - the slow import, done while the parent works
+    except BaseException:  # noqa: BLE001 - worker_main imports it again and reports the error
+        pass
+    try:
+        msg = conn.recv()
+    except (EOFError, OSError):  # the parent is gone, or discarded this worker
+        return
+    if msg is None:
+        return
+    settings, jit_root = msg
+    worker_main(conn, settings, threads, jit_root)
+
+
 def worker_main(conn, settings, threads: int, jit_root: str | None) -> None:
     """Entry point of a spawned worker process."""
     import faulthandler
@@ -50,7 +77,7 @@ def worker_main(conn, settings, threads: int, jit_root: str | None) -> None:
     from scoring.engines import heap
 
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints a stuck worker's stack to stderr
-    thread_caps.cap(threads)
+    thread_caps.cap(threads)  # a no-op again after worker_boot (same count)
     jit_dir = None
     if jit_root:
         jit_dir, _lock_fd = claim_jit_dir(jit_root)  # the fd stays open (and locked) for life
