@@ -201,16 +201,18 @@ def _summary(ranking, out: str, top: int = 20) -> str:
 
 def _prestart_workers(args) -> None:
     """Start the local workers now, so they import the pipeline while this process does
-    (a cold one-video run prints its result sooner). Only when their count is known from
-    the arguments alone (files, no manifest); a run that needs another count stops them."""
-    if args.engine != "local" or args.manifest or not args.paths:
-        return
-    files = {os.path.realpath(p) for p in args.paths}
-    if not all(os.path.isfile(f) for f in files):
+    (a cold run prints its first result sooner). As many as the run will use for the videos
+    the arguments name; a run that needs another count (cached videos) stops them."""
+    if args.engine != "local":
         return
     from scoring.engines import local
+    from scoring.inputs import collect
 
-    local.prestart(min(args.workers or local.default_workers(), len(files)))
+    try:
+        videos = len(collect(args.paths, args.manifest))
+    except Exception:  # noqa: BLE001 - the run reports a bad list; starting early is only a nicety
+        return
+    local.prestart(min(args.workers or local.default_workers(), videos))
 
 
 def cmd_score(args) -> int:
