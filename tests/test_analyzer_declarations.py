@@ -177,10 +177,10 @@ def test_campaign_inputs_are_declared_and_derive_the_context(monkeypatch):
 
 
 def test_warm_up_loaders_are_the_declared_ones():
-    assert warmup.LOADERS == {c.name: c.loader for c in registered().values() if c.loader is not None}
+    assert warmup.loaders() == {c.name: c.loader for c in registered().values() if c.loader is not None}
     assert {"speech", "faces", "asr", "onscreen_text", "dnsmos", "hook_phrases", "visual_quality",
-            "clip_zero_shot"} <= set(warmup.LOADERS)
-    assert warmup.NEEDS["hook_phrases"] == ("asr",)
+            "clip_zero_shot"} <= set(warmup.loaders())
+    assert warmup.needs()["hook_phrases"] == ("asr",)
     assert not warmup.needed("hook_phrases", {"speech"}) and warmup.needed("hook_phrases", {"asr"})
 
 

@@ -58,15 +58,15 @@ def test_worker_warm_up_loads_models_before_the_first_video(monkeypatch):
     from scoring.analyzers.registry import analyzer_names
     from scoring.pipeline import RunSettings, Worker
 
-    assert set(warmup.LOADERS) <= set(analyzer_names())  # every loader names a registered analyzer
+    table = warmup.loaders()
+    assert set(table) <= set(analyzer_names())  # every loader names a registered analyzer
     worker = Worker(RunSettings(profile="fast"))
     called = []
-    real_faces = warmup.LOADERS["faces"]
-    monkeypatch.setattr(warmup, "LOADERS", {name: (lambda a, ctx: called.append(a.name)) for name in warmup.LOADERS}
-                        | {"faces": real_faces})
+    fake = {name: (lambda a, ctx: called.append(a.name)) for name in table} | {"faces": table["faces"]}
+    monkeypatch.setattr(warmup, "loaders", lambda: fake)
     worker.load_models()
     fast = [a.name for a in worker.analyzers]
-    assert sorted(called) == sorted(n for n in fast if n in warmup.LOADERS and n != "faces"
+    assert sorted(called) == sorted(n for n in fast if n in table and n != "faces"
                                     and warmup.needed(n, set(fast)))
     assert "hook_phrases" in fast and "hook_phrases" not in called  # no transcript in fast: no MiniLM
     assert _detect_fn.cache_info().currsize >= 1  # the real loader ran: the detector is loaded

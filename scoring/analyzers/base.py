@@ -183,7 +183,7 @@ class Analyzer(abc.ABC):
             :meth:`bind_context` folds them into the cache key. ``hook_seconds`` is always
             filled (it is in every cache key through the sampling plan).
         loader: function(analyzer, context) that loads its models now (warm-up,
-            ``warmup.LOADERS`` is built from these); None without a model.
+            ``warmup.loaders()`` is built from these); None without a model.
         loader_needs: analyzers whose output its model reads: without them in the run the
             model is not loaded (hook phrases embed the transcript of ``asr``).
 

@@ -9,8 +9,8 @@ video (a long-lived worker) calls :meth:`Analyzer.load_models` (or
 the first ``analyze`` then finds them loaded.
 
 Each analyzer declares its loader on its class (``loader``, and ``loader_needs``: the
-analyzers whose output its model reads). ``LOADERS`` (analyzer name -> function(analyzer,
-context)) and ``NEEDS`` are derived from the registered classes.
+analyzers whose output its model reads). :func:`loaders` (analyzer name -> function(analyzer,
+context)) and :func:`needs` are derived from the registered classes on each call, so plugins count.
 """
 
 from __future__ import annotations
@@ -33,23 +33,13 @@ def needs() -> dict[str, tuple[str, ...]]:
     return {name: tuple(cls.loader_needs) for name, cls in registered().items() if cls.loader_needs}
 
 
-def __getattr__(name: str) -> Any:  # LOADERS / NEEDS: derived on each read, so plugins count
-    if name == "LOADERS":
-        return loaders()
-    if name == "NEEDS":
-        return needs()
-    raise AttributeError(name)
-
-
 def needed(name: str, present: set[str]) -> bool:
     """Whether analyzer ``name``'s models can be used in a run of the analyzers ``present``."""
-    table = globals().get("NEEDS") or needs()
-    return all(dep in present for dep in table.get(name, ()))
+    return all(dep in present for dep in needs().get(name, ()))
 
 
 def load_models(analyzer: Any, ctx: Any = None) -> None:
     """Load ``analyzer``'s models now (no-op for analyzers without a model)."""
-    table = globals().get("LOADERS")
-    loader = (table or {}).get(analyzer.name) if table is not None else type(analyzer).loader
+    loader = loaders().get(analyzer.name)
     if loader is not None:
         loader(analyzer, ctx)
