@@ -349,6 +349,7 @@ class SoundtrackLane:
         self.out: dict[str, tuple[Signals, Exception | None]] = {}
         self.done = {a.name: threading.Event() for a in analyzers}
         self.fatal: BaseException | None = None
+        self.changed = threading.Condition()  # notified whenever one of its analyzers is done
         self._thread = threading.Thread(target=self._run, args=(path, plan, before), name="sparkscout-audio",
                                         daemon=True)
         self._thread.start()
@@ -370,12 +371,17 @@ class SoundtrackLane:
                     return
                 self.out[a.name] = _run_one(a, self.clip, self.ctx)
                 self.ctx.upstream[a.name] = self.out[a.name][0]
-                self.done[a.name].set()
+                self._mark(a.name)
         except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
             self.fatal = exc
         finally:
-            for event in self.done.values():
-                event.set()
+            for name in self.done:
+                self._mark(name)
+
+    def _mark(self, name: str) -> None:
+        with self.changed:
+            self.done[name].set()
+            self.changed.notify_all()
 
     def fits(self, clip) -> bool:
         """Whether the lane's Clip holds ``clip``'s soundtrack (waits for the audio decode)."""
@@ -403,9 +409,10 @@ def run_analyzers(analyzers: list[Analyzer], clip, ctx: AnalysisContext, lanes: 
 
     ``lanes=2``: the :data:`AUDIO_LANE` analyzers run in a second thread (``early``: one
     started before ``clip`` was decoded, used if its soundtrack is ``clip``'s; else it is
-    waited for and not used); the others run here, those that need a soundtrack analyzer
-    (``requires``/``after``, directly or through another) last, each once what it needs is
-    done. The Signals are the same as in one lane: every analyzer sees exactly its inputs.
+    waited for and not used), and the others in two threads (this one and a helper), each
+    analyzer once what it declares it reads (``requires``/``after``) is done; those that need
+    a soundtrack analyzer, directly or through another, are taken last. The Signals are the
+    same as in one lane: every analyzer sees exactly its inputs.
     """
     out: dict[str, Signals | Exception] = {}
 
@@ -421,33 +428,88 @@ def run_analyzers(analyzers: list[Analyzer], clip, ctx: AnalysisContext, lanes: 
         early = None
     if early is None and lanes >= 2 and audio and len(audio) < len(analyzers):
         early = SoundtrackLane(audio, ctx, clip=clip)
-    if early is None:
+    if lanes < 2:
         for a in analyzers:
             run(a)
         return out
-    heard: set[str] = {a.name for a in early.analyzers}  # the soundtrack's, and what needs them
-    for a in analyzers:
+    heard: set[str] = set(early.done) if early is not None else set()
+    for a in analyzers:  # the soundtrack's, and what needs them
         if {*a.requires, *a.after} & heard:
             heard.add(a.name)
-    picture = [a for a in analyzers if a.name not in early.done]
+    picture = [a for a in analyzers if early is None or a.name not in early.done]
     picture.sort(key=lambda a: a.name in heard)  # stable: run order kept within each part
     try:
-        for a in picture:
-            for dep in (*a.requires, *a.after):
-                if dep in early.done:
-                    early.done[dep].wait()
-                    if early.ctx.upstream.get(dep) is not None:
-                        ctx.upstream[dep] = early.ctx.upstream[dep]
-            if early.fatal is not None:
-                break
-            run(a)
+        _run_together(picture, run, ctx, early)
     finally:
-        early.join()
-    for a in early.analyzers:
-        sig, exc = early.out[a.name]
-        out[a.name] = exc if exc is not None else sig
-        ctx.upstream[a.name] = sig
+        if early is not None:
+            early.join()
+    if early is not None:
+        for a in early.analyzers:
+            sig, exc = early.out[a.name]
+            out[a.name] = exc if exc is not None else sig
+            ctx.upstream[a.name] = sig
     return out
+
+
+def _run_together(todo: list[Analyzer], run: Callable[[Analyzer], None], ctx: AnalysisContext,
+                  early: SoundtrackLane | None, threads: int = 2) -> None:
+    """``run`` every analyzer of ``todo`` on ``threads`` threads (this one included), taking
+    them in order, each once its declared inputs among ``todo`` and the soundtrack lane's are
+    done. Stops taking new ones when the lane failed (its caller raises that)."""
+    names = {a.name for a in todo}
+    done: set[str] = set()
+    taken: set[str] = set()
+    changed = early.changed if early is not None else threading.Condition()
+    failed: list[BaseException] = []
+
+    def ready(a: Analyzer) -> bool:
+        for dep in (*a.requires, *a.after):
+            if dep in names and dep not in done:
+                return False
+            if early is not None and dep in early.done and not early.done[dep].is_set():
+                return False
+        return True
+
+    def take() -> Analyzer | None:
+        with changed:
+            while True:
+                if failed or (early is not None and early.fatal is not None):
+                    return None
+                left = [a for a in todo if a.name not in taken]
+                if not left:
+                    return None
+                a = next((a for a in left if ready(a)), None)
+                if a is not None:
+                    taken.add(a.name)
+                    return a
+                changed.wait()
+
+    def loop() -> None:
+        while (a := take()) is not None:
+            try:
+                if early is not None:  # the soundtrack's Signals it reads, from the lane
+                    for dep in (*a.requires, *a.after):
+                        if dep in early.done and early.ctx.upstream.get(dep) is not None:
+                            ctx.upstream[dep] = early.ctx.upstream[dep]
+                run(a)
+            except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+                failed.append(exc)
+            finally:
+                with changed:
+                    done.add(a.name)
+                    changed.notify_all()
+
+    helpers = [threading.Thread(target=loop, name=f"sparkscout-picture-{k}", daemon=True)
+               for k in range(1, min(threads, len(todo)))]
+    for t in helpers:
+        t.start()
+    try:
+        loop()
+    finally:
+        for t in helpers:
+            t.join()
+    if failed:
+        raise failed[0]
 
 
 MUSIC_RIGHTS = ("uses music: Spark Ads need original sound or TikTok's Commercial Music Library; "

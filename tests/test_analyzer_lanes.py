@@ -49,6 +49,36 @@ def test_the_soundtrack_runs_beside_the_picture_and_dependents_see_their_inputs(
     assert all(s.made_by["analyzer"] == n for n, s in out.items())
 
 
+def test_the_picture_analyzers_share_two_threads_and_wait_for_their_inputs():
+    cuts_ran = threading.Event()
+    overlapped = []
+    order = []
+    analyzers = [fake("faces", body=lambda: overlapped.append(cuts_ran.wait(timeout=20))),
+                 fake("cuts", body=lambda: (order.append("cuts"), cuts_ran.set())),
+                 fake("stitch", requires=("cuts",), after=("faces",), body=lambda: order.append("stitch")),
+                 fake("picture")]
+    ctx = AnalysisContext()
+    out = run_analyzers(analyzers, None, ctx, lanes=2)
+    assert overlapped == [True]  # faces was still running when cuts ran: two threads
+    assert set(out["stitch"].features["stitch.saw"].split(",")) == {"cuts", "faces"}
+    assert order.index("cuts") < order.index("stitch")
+    assert set(out) == {a.name for a in analyzers}
+    # one lane: in run order, one at a time (faces would wait for cuts in vain)
+    cuts_ran.clear()
+    analyzers[0] = fake("faces", body=lambda: overlapped.append(cuts_ran.is_set()))
+    run_analyzers(analyzers, None, AnalysisContext(), lanes=1)
+    assert overlapped == [True, False]
+
+
+def test_a_picture_analyzer_needing_the_soundtrack_waits_for_it():
+    speech_may_end = threading.Event()
+    analyzers = [fake("speech", body=lambda: speech_may_end.wait(timeout=20)),
+                 fake("faces"), fake("cuts", body=speech_may_end.set),
+                 fake("abcd", requires=("faces", "cuts", "speech"))]
+    out = run_analyzers(analyzers, None, AnalysisContext(), lanes=2)
+    assert set(out["abcd"].features["abcd.saw"].split(",")) == {"faces", "cuts", "speech"}
+
+
 def test_a_failing_soundtrack_analyzer_is_reported_and_its_dependents_still_run():
     def boom():
         raise ValueError("no audio stream")

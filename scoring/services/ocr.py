@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -76,6 +77,11 @@ class TextLine:
     tilt: float = 0.0
     plate: bool = False  # on a flat-coloured plate (text_kinds.on_plate)
 
+
+
+# RapidOCR keeps per-call state on the engine (use_det/use_rec, the detector's resize op):
+# analyzers reading text in two threads (on-screen text, the watermark) take turns on it.
+_ENGINE_LOCK = threading.Lock()
 
 
 @functools.cache
@@ -161,7 +167,8 @@ def _detect_and_read(bgr: np.ndarray, cfg: OcrConfig, memo: dict | None = None) 
 
     engine = ocr_engine(cfg.det_long_side, cfg.threads)
     # use_* passed every time: RapidOCR keeps them from the previous call
-    det = engine(bgr, use_det=True, use_cls=False, use_rec=False)
+    with _ENGINE_LOCK:
+        det = engine(bgr, use_det=True, use_cls=False, use_rec=False)
     boxes = getattr(det, "boxes", None)
     if boxes is None or len(boxes) == 0:
         return []
@@ -173,7 +180,8 @@ def _detect_and_read(bgr: np.ndarray, cfg: OcrConfig, memo: dict | None = None) 
     found: list[tuple[str, float] | None] = [_recall(q, th, before) for q, th in zip(quads, thumbs)]
     todo = [k for k, f in enumerate(found) if f is None]
     if todo:  # recognition is most of the cost: lines that stay on screen are recognised once
-        rec = engine.recognize_txt([crops[k] for k in todo])
+        with _ENGINE_LOCK:
+            rec = engine.recognize_txt([crops[k] for k in todo])
         for k, t, sc in zip(todo, rec.txts, rec.scores):
             found[k] = (t or "", float(sc))
     if memo is not None:
