@@ -54,3 +54,16 @@ def test_a_looping_pass_stops_at_the_loop_and_is_not_decoded_again(model):
     assert model.passes == 1 and heard.redecoded_s == 0.0
     assert heard.compression == pytest.approx(3.1)
     assert "repeats itself" in unreliable(heard.words, heard.compression, cfg, "hi")
+
+
+def test_warm_up_loads_only_the_model_every_video_needs_first(monkeypatch):
+    loaded = []
+    monkeypatch.setattr(asr, "whisper_model", lambda threads=2: loaded.append("tiny.en"))
+    monkeypatch.setattr(asr, "multilingual_model", lambda threads=2: loaded.append("base"))
+    analyzer = asr.AsrAnalyzer()
+    analyzer.loader(analyzer, None)
+    assert loaded == ["base"]  # language ID first; tiny.en waits for English speech
+    loaded.clear()
+    english_only = asr.AsrAnalyzer(AsrConfig(detect_language=False))
+    english_only.loader(english_only, None)
+    assert loaded == ["tiny.en"]

@@ -399,10 +399,13 @@ class AsrAnalyzer(Analyzer):
 
     @staticmethod
     def loader(a: Analyzer, ctx: AnalysisContext | None) -> None:
-        """Warm-up: Whisper, and the language-ID model when it is used."""
-        whisper_model(a.config.threads)
+        """Warm-up: the model every video needs first: Whisper base when the language is
+        detected (tiny.en then loads on the first English speech: a run of other languages
+        never pays for it), else tiny.en."""
         if getattr(a.config, "detect_language", False):
             multilingual_model(a.config.threads)
+        else:
+            whisper_model(a.config.threads)
 
     def analyze(self, clip: Clip, ctx: AnalysisContext) -> Signals:
         cfg: AsrConfig = self.config
