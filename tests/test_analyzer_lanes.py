@@ -174,3 +174,14 @@ def test_the_soundtracks_models_load_first_and_its_lane_waits_for_them_only(monk
     gate.set()
     worker.wait_for_models()
     assert order[:len(audio)] == list(audio) and len(order) > len(audio)
+
+
+def test_a_decoded_clip_cannot_be_changed_by_an_analyzer():
+    """Analyzers share one Clip across threads: its arrays are read-only views."""
+    from scoring.media import decode_clip
+
+    clip = decode_clip(str(FIXTURES / "clean.mp4"))
+    arrays = [clip.hook.images, clip.body.times, clip.stills.images, clip.audio.samples, clip.signatures.luma]
+    for a in arrays:
+        with pytest.raises(ValueError, match="read-only"):
+            a.reshape(-1)[0] = 0

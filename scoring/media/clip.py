@@ -74,6 +74,14 @@ class VideoInfo:
         return asdict(self)
 
 
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a`` (the caller's array stays writable)."""
+    if isinstance(a, np.ndarray) and a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
+
+
 @dataclass
 class Frames:
     """A set of sampled frames.
@@ -86,6 +94,10 @@ class Frames:
 
     images: np.ndarray
     times: np.ndarray
+
+    def __post_init__(self) -> None:
+        # analyzers run in several threads on the same frames: a write would reach the others
+        self.images, self.times = _read_only(self.images), _read_only(self.times)
 
     def __len__(self) -> int:
         return int(self.times.shape[0])
@@ -124,6 +136,9 @@ class AudioTrack:
     channels: int = 1
     meter: object | None = field(default=None, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        self.samples = _read_only(self.samples)  # shared by the soundtrack's analyzers
+
     @property
     def duration_s(self) -> float:
         return self.samples.shape[0] / self.rate if self.rate else 0.0
@@ -160,6 +175,9 @@ class FrameSignatures:
     luma: np.ndarray
     chroma: np.ndarray
     all_frames: bool = True
+
+    def __post_init__(self) -> None:
+        self.times, self.luma, self.chroma = (_read_only(a) for a in (self.times, self.luma, self.chroma))
 
     def __len__(self) -> int:
         return int(self.times.shape[0])
