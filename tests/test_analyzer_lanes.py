@@ -184,4 +184,4 @@ def test_a_decoded_clip_cannot_be_changed_by_an_analyzer():
     arrays = [clip.hook.images, clip.body.times, clip.stills.images, clip.audio.samples, clip.signatures.luma]
     for a in arrays:
         with pytest.raises(ValueError, match="read-only"):
-            a.reshape(-1)[0] = 0
+            a[(0,) * a.ndim] = 0
