@@ -1,0 +1,93 @@
+"""The logic of benchmarks/bench_scale.py: worker counts, distinct clip variants, scaling arithmetic."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from videofactory import sine, write_video
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import bench_pipeline  # noqa: E402
+import bench_real  # noqa: E402
+import bench_scale  # noqa: E402
+
+
+def test_worker_counts_are_capped_at_the_cores_with_a_line_per_skip():
+    kept, skipped = bench_scale.parse_workers("1,4,8,16", cores=2)
+    assert kept == [1]
+    assert len(skipped) == 3 and all("2 cores" in line for line in skipped)
+    assert skipped[0].startswith("skipping 4 workers")
+    kept, skipped = bench_scale.parse_workers(" 16,1, 4,4 ", cores=16)
+    assert kept == [1, 4, 16] and skipped == []
+
+
+@pytest.mark.parametrize("spec", ["1,x", "0,4", "", "1,,4", "-2"])
+def test_bad_worker_lists_are_refused(spec):
+    with pytest.raises(ValueError, match="positive integers"):
+        bench_scale.parse_workers(spec, cores=16)
+
+
+@pytest.mark.parametrize("sources,count", [(3, 6), (12, 48), (1, 5), (33, 48), (48, 48)])
+def test_variants_are_distinct_and_every_source_comes_first(sources, count):
+    plan = bench_scale.plan_variants(sources, count)
+    assert len(plan) == count and len(set(plan)) == count
+    assert [s for s, _, _ in plan[:min(sources, count)]] == list(range(min(sources, count)))
+    assert all(off == 0.0 and not mirror for _, off, mirror in plan[:sources])
+    assert all(0.0 <= off < 1.0 for _, off, _ in plan)
+    uses = [sum(1 for s, _, _ in plan if s == i) for i in range(sources)]
+    assert max(uses) - min(uses) <= 1  # round-robin: no source dominates the mix
+
+
+def test_efficiency_is_speedup_over_workers_against_one_worker():
+    runs = [{"workers": 1, "per_min_warm": 10.0, "per_min": 8.0},
+            {"workers": 4, "per_min_warm": 32.0, "per_min": 24.0},
+            {"workers": 16, "per_min_warm": None, "per_min": 64.0}]
+    warm = {r["workers"]: r for r in bench_scale.scaling(runs)}
+    assert warm[1] == {"workers": 1, "speedup": 1.0, "efficiency": 1.0}
+    assert warm[4] == {"workers": 4, "speedup": 3.2, "efficiency": 0.8}
+    assert warm[16]["speedup"] is None and warm[16]["efficiency"] is None
+    wall = {r["workers"]: r for r in bench_scale.scaling(runs, "per_min")}
+    assert wall[16] == {"workers": 16, "speedup": 8.0, "efficiency": 0.5}
+    assert bench_scale.scaling([{"workers": 4, "per_min_warm": 3.0}])[0]["efficiency"] is None  # no 1-worker run
+
+
+def test_thread_budget_is_read_from_the_engine_status_line():
+    assert bench_scale.thread_budget(["loading models in 4 worker processes (4 threads each)…"]) == 4
+    assert bench_scale.thread_budget(["x", "loading models in 16 worker processes (1 thread each)…"]) == 1
+    assert bench_scale.thread_budget(["models loaded in 1.0 s"]) is None
+
+
+def _region_means(path: Path) -> tuple[float, float, float]:
+    """First picture of ``path``: mean of its left tenth, right tenth and middle (grey levels)."""
+    with av.open(str(path)) as c:
+        img = next(c.decode(video=0)).to_ndarray(format="rgb24").mean(axis=2)
+    w = img.shape[1]
+    return float(img[:, : w // 10].mean()), float(img[:, -w // 10:].mean()), float(img[:, w // 3: 2 * w // 3].mean())
+
+
+def test_an_offset_and_a_mirror_make_clips_that_differ_from_the_plain_one(tmp_path, monkeypatch):
+    # Source: 108x192 (scales by exactly 10 to 1080x1920), 2 s at 10 fps; a white bar on the
+    # left, the background's grey level rises with time (40 at 0 s, 120 at 1 s).
+    def frame(i: int, t: float) -> np.ndarray:
+        img = np.full((192, 108, 3), int(40 + 80 * t), np.uint8)
+        img[:, :10] = 255
+        return img
+
+    src = write_video(tmp_path / "src.mp4", frame, n_frames=20, fps=10, size=(108, 192), audio=sine(2.0))
+    monkeypatch.setattr(bench_pipeline, "BENCH_DIR", tmp_path / "bench")
+    plain = bench_real.build_real_clip(src, seconds=0.5, fps=10)
+    shifted = bench_real.build_real_clip(src, seconds=0.5, fps=10, offset=1.0, mirror=True)
+    assert plain != shifted and plain.name == "src_0s_1080x1920_1slice.mp4"
+    assert hashlib.sha256(plain.read_bytes()).digest() != hashlib.sha256(shifted.read_bytes()).digest()
+    left, right, mid = _region_means(plain)
+    assert left > 200 and right < 90 and 25 < mid < 60  # bar left, background of 0 s
+    left, right, mid = _region_means(shifted)
+    assert right > 200 and left < 160 and 100 < mid < 140  # bar right (mirrored), background of 1 s
+    with av.open(str(shifted)) as c:
+        assert (c.streams.video[0].width, c.streams.video[0].height) == (1080, 1920)
