@@ -135,18 +135,21 @@ class RssSampler:
 
 
 def _score(paths: list[Path], profile: str, workers: int, sampler: RssSampler | None = None,
-           status=None) -> dict:
+           status=None, per_video: bool = False) -> dict:
     """Score ``paths`` (cache off, no ledger): videos/min over the call and after warm-up.
 
     ``status``: called with the engine's status lines (bench_scale.py reads the thread budget).
+    ``per_video``: also return ``video_s``, [path, seconds in the worker] in the order finished.
     """
     from scoring.api import score
 
     stamps: list[float] = []
     failed: list[str] = []
+    video_s: list[tuple[str, float]] = []
 
     def progress(done: int, total: int, result) -> None:
         stamps.append(time.perf_counter())
+        video_s.append((result.ref.path, round(result.seconds, 3)))
         if sampler is not None:
             sampler.done = done
         if result.status != "ok":
@@ -161,8 +164,11 @@ def _score(paths: list[Path], profile: str, workers: int, sampler: RssSampler | 
     warm = None
     if n > workers and stamps[-1] > stamps[workers - 1]:
         warm = round((n - workers) / (stamps[-1] - stamps[workers - 1]) * 60, 2)
-    return {"videos": n, "workers": workers, "wall_s": round(wall, 1), "per_min": round(n / wall * 60, 2),
-            "per_min_warm": warm, "failed": len(failed)}
+    out = {"videos": n, "workers": workers, "wall_s": round(wall, 1), "per_min": round(n / wall * 60, 2),
+           "per_min_warm": warm, "failed": len(failed)}
+    if per_video:
+        out["video_s"] = video_s
+    return out
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:

@@ -5,7 +5,9 @@ built at bench time from a folder of the user's own videos (``--media DIR`` or
 ``$SPARKSCOUT_BENCH_MEDIA``) by bench_real.build_real_clip: one per source first, then
 each source again started at another time offset and/or mirrored left to right, so no
 two clips share a picture and no hash or cache can dedupe them (checked: the clips'
-SHA-256 are all different). Clips are kept in .bench/real/ and reused by a rerun.
+SHA-256 are all different). x264 ``--preset veryfast`` by default (bench_real's clips
+use medium: 2.3x the encoding CPU time, and a decode 10-20 % dearer; the floor below is
+measured on these very clips). Clips are kept in .bench/real/ and reused by a rerun.
 
 Per worker count (``--workers``, default 1,4,8,16; counts above this machine's cores are
 skipped with a line saying so): ``scoring.api.score`` on the clips (cache off, no ledger,
@@ -13,8 +15,11 @@ skipped with a line saying so): ``scoring.api.score`` on the clips (cache off, n
 warm (from the ``workers``-th result to the last) and including model loading (the
 whole call), speed-up and efficiency = speed-up / workers against the 1-worker run
 (which gets every core's threads, as ``--workers 1`` does), and the per-worker thread
-budget the engine chose. The 1-worker run scores the first ``--w1-count`` clips (every
-source at least once) to keep the whole run short; its rate is per video.
+budget the engine chose. The 1-worker run scores the last ``--w1-count`` clips (every
+source at least once) to keep the whole run short; its rate is per video. Per worker
+count also the mean seconds per video inside a worker, over the videos that are warm
+(not a worker's first) in every run: its slowdown against one worker is the engine's
+counterpart of the floor's slowdown below.
 
 Decode floor at each count: PyAV decoding every frame of distinct clips, one decoder
 alone and ``workers`` decoders at once (processes): the machine's memory-bandwidth and
@@ -109,6 +114,20 @@ def scaling(runs: list[dict], key: str = "per_min_warm") -> list[dict]:
     return out
 
 
+def per_video_costs(runs: list[dict]) -> dict[int, float | None]:
+    """Mean seconds per video in the worker, per worker count, over the same warm videos.
+
+    ``runs``: dicts with ``workers`` and ``video_s`` ([path, seconds] in the order
+    finished). A run's first ``workers`` videos to finish are left out (each worker's
+    first video also loads the models); the mean is over the videos every run has warm,
+    so the counts compare like with like. None where no video is common.
+    """
+    warm = [{p: s for p, s in r["video_s"][r["workers"]:]} for r in runs]
+    common = set.intersection(*(set(w) for w in warm)) if warm else set()
+    return {r["workers"]: (round(sum(w[p] for p in common) / len(common), 3) if common else None)
+            for r, w in zip(runs, warm)}
+
+
 def thread_budget(status_lines: list[str]) -> int | None:
     """Threads per worker from the engine's "loading models in N worker processes (T threads each)"."""
     for line in status_lines:
@@ -139,9 +158,9 @@ def loadavg() -> list[float]:
 
 # ---------------------------------------------------------------- clips
 
-def _build(job: tuple[str, float, bool]) -> str:
-    src, offset, mirror = job
-    return str(bench_real.build_real_clip(Path(src), offset=offset, mirror=mirror))
+def _build(job: tuple[str, float, bool, str]) -> str:
+    src, offset, mirror, preset = job
+    return str(bench_real.build_real_clip(Path(src), offset=offset, mirror=mirror, preset=preset))
 
 
 def _duration(path: Path) -> float:
@@ -154,7 +173,7 @@ def _duration(path: Path) -> float:
         return float(s.duration * s.time_base) if s.duration else 0.0
 
 
-def build_clips(folder: str, count: int, jobs: int) -> tuple[list[Path], dict]:
+def build_clips(folder: str, count: int, jobs: int, preset: str = "veryfast") -> tuple[list[Path], dict]:
     """``count`` distinct clips from the videos of ``folder`` (built in ``jobs`` processes)."""
     sources, seen = [], set()
     for p in bench_real.real_sources(folder, 10**6):
@@ -171,7 +190,7 @@ def build_clips(folder: str, count: int, jobs: int) -> tuple[list[Path], dict]:
     if not sources:
         raise SystemExit(f"no readable video files in {folder!r} (looked for {', '.join(bench_real.EXTENSIONS)})")
     plan = plan_variants(len(sources), count)
-    todo = [(str(sources[s][0]), round(frac * sources[s][1], 1), mirror) for s, frac, mirror in plan]
+    todo = [(str(sources[s][0]), round(frac * sources[s][1], 1), mirror, preset) for s, frac, mirror in plan]
     log(f"building {count} distinct clips from {len(sources)} sources in {jobs} processes "
         f"(kept in {bench_pipeline.BENCH_DIR / 'real'}; a rerun reuses them)")
     t = time.perf_counter()
@@ -187,7 +206,8 @@ def build_clips(folder: str, count: int, jobs: int) -> tuple[list[Path], dict]:
     if len(digests) != len(clips):
         raise SystemExit("two built clips are byte-identical: the variants did not differ")
     info = {"sources": len(sources), "source_files": [p.name for p, _ in sources],
-            "variants": [{"clip": c.name, "offset_s": o, "mirror": m} for c, (_, o, m) in zip(clips, todo)],
+            "preset": preset,
+            "variants": [{"clip": c.name, "offset_s": o, "mirror": m} for c, (_, o, m, _) in zip(clips, todo)],
             "build_s": round(time.perf_counter() - t, 1), "distinct_sha256": len(digests),
             "clips_mb": round(sum(p.stat().st_size for p in clips) / 1e6, 1)}
     return clips, info
@@ -233,7 +253,7 @@ def engine_run(clips: list[Path], profile: str, workers: int) -> dict:
     """``scoring.api.score`` on ``clips`` with ``workers`` workers (cache off): rates and budget."""
     lines: list[str] = []
     before = loadavg()
-    r = bench_engine._score(clips, profile, workers, status=lines.append)
+    r = bench_engine._score(clips, profile, workers, status=lines.append, per_video=True)
     r.update({"threads_per_worker": thread_budget(lines), "loadavg_before": before, "loadavg_after": loadavg(),
               "ready_s": next((float(m.group(1)) for ln in lines if (m := re.search(r"ready in ([\d.]+) s", ln))),
                               None)})
@@ -246,17 +266,19 @@ def rows(r: dict) -> list[tuple[str, ...]]:
     """The printed table: one line per worker count."""
     single = r["floor"]["1"]
     out = [("workers", "threads/w", "videos", "/min warm", "/min incl.load", "speed-up", "efficiency",
-            "eff. incl.load", "floor /min", "floor eff.", "engine/floor")]
+            "eff. incl.load", "s/video", "slowdown", "floor /min", "floor slowdown", "engine/floor")]
     eff = {s["workers"]: s for s in r["scaling_warm"]}
     eff_wall = {s["workers"]: s for s in r["scaling_wall"]}
+    cost = r.get("s_per_video", {})
     for run in r["runs"]:
         w = run["workers"]
         fl = single if w == 1 else r["floor"].get(str(w))
-        floor_eff = fl.get("efficiency", 1.0) if fl else None
+        here, alone = cost.get(str(w)), cost.get("1")
         ratio = round(fl["per_min"] / run["per_min_warm"], 2) if fl and run.get("per_min_warm") else None
         out.append((str(w), str(run.get("threads_per_worker")), str(run["videos"]), str(run.get("per_min_warm")),
                     str(run["per_min"]), str(eff[w]["speedup"]), str(eff[w]["efficiency"]),
-                    str(eff_wall[w]["efficiency"]), str(fl["per_min"]) if fl else "-", str(floor_eff),
+                    str(eff_wall[w]["efficiency"]), str(here), f"{here / alone:.2f}" if here and alone else "-",
+                    str(fl["per_min"]) if fl else "-", str(fl.get("slowdown", 1.0)) if fl else "-",
                     f"{ratio} x" if ratio else "-"))
     return out
 
@@ -273,7 +295,9 @@ def print_table(r: dict) -> None:
     for row in table:
         print("  ".join(cell.rjust(wd) for cell, wd in zip(row, widths)))
     print("efficiency = (videos/min at w workers / videos/min at 1 worker) / w; target >= 0.8 at 16 (issue 23).\n"
-          "floor eff. = the same for w PyAV decoders at once; engine/floor = per-video engine cost in floors.")
+          "s/video = mean seconds per video in a worker over the videos warm in every run; slowdown = that / "
+          "at 1 worker.\nfloor slowdown = a clip's decode time with w decoders at once / alone (the machine's "
+          "ceiling);\nengine/floor = per-video engine cost in floors at that count (floor /min over /min warm).")
 
 
 def save(r: dict, out: Path) -> None:
@@ -290,6 +314,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--profile", default="fast", choices=("fast", "full"))
     ap.add_argument("--w1-count", type=int, default=16,
                     help="clips the 1-worker run scores (default 16; 0: all of them)")
+    ap.add_argument("--preset", default="veryfast",
+                    help="x264 preset of the built clips (default veryfast: half the build time; medium as bench_real)")
     ap.add_argument("--build-jobs", type=int, default=0, help="processes building clips (default: every core)")
     ap.add_argument("--out", default=str(bench_pipeline.BENCH_DIR / "scale.json"))
     args = ap.parse_args(argv)
@@ -304,11 +330,11 @@ def main(argv: list[str] | None = None) -> dict:
     r: dict = {"machine": mach, "loadavg_before": loadavg(), "profile": args.profile, "skipped": skipped,
                "counts": counts}
     log(f"{mach['cpu_model']}, {mach['cores']} cores, load average {r['loadavg_before']}")
-    clips, r["clips"] = build_clips(args.media, args.count, args.build_jobs or mach["cores"])
+    clips, r["clips"] = build_clips(args.media, args.count, args.build_jobs or mach["cores"], args.preset)
     log(f"clips ready ({r['clips']['clips_mb']} MB, {r['clips']['distinct_sha256']} distinct SHA-256)")
     for p in clips:  # page cache warm for every decoder and run alike
         p.read_bytes()
-    top = min(max(counts), len(clips))
+    top = min(max(*counts, 4), len(clips))  # at least 4 clips: one is a poor mean
     r["floor"] = {"1": floor_single(clips[:top])}
     log(f"floor, 1 decoder: {r['floor']['1']['s_per_clip']} s per clip (first {top} clips, one after another)")
     for w in counts:
@@ -319,13 +345,15 @@ def main(argv: list[str] | None = None) -> dict:
     save(r, Path(args.out))
     r["runs"] = []
     for w in counts:
-        subset = clips[:args.w1_count] if w == 1 and args.w1_count else clips
+        # the last clips: their warm videos are warm in every run (each run's first videos load models)
+        subset = clips[-args.w1_count:] if w == 1 and args.w1_count else clips
         log(f"scoring {len(subset)} clips, {w} worker(s), profile {args.profile} …")
         run = engine_run(subset, args.profile, w)
         r["runs"].append(run)
         log(f"  {run['per_min_warm']} /min warm, {run['per_min']} /min incl. loading "
             f"({run['wall_s']} s, {run['threads_per_worker']} threads per worker)")
         r["scaling_warm"], r["scaling_wall"] = scaling(r["runs"]), scaling(r["runs"], "per_min")
+        r["s_per_video"] = {str(k): v for k, v in per_video_costs(r["runs"]).items()}
         r["loadavg_after"] = loadavg()
         save(r, Path(args.out))  # a run stopped at the time limit keeps what it measured
     print_table(r)

@@ -57,6 +57,13 @@ def test_efficiency_is_speedup_over_workers_against_one_worker():
     assert bench_scale.scaling([{"workers": 4, "per_min_warm": 3.0}])[0]["efficiency"] is None  # no 1-worker run
 
 
+def test_per_video_cost_compares_the_same_warm_videos_across_worker_counts():
+    one = {"workers": 1, "video_s": [["c", 9.0], ["d", 2.0], ["e", 4.0]]}  # c loaded the models
+    two = {"workers": 2, "video_s": [["a", 8.0], ["b", 9.0], ["c", 3.0], ["d", 3.0], ["e", 5.0]]}
+    assert bench_scale.per_video_costs([one, two]) == {1: 3.0, 2: 4.0}  # d and e in both
+    assert bench_scale.per_video_costs([{"workers": 2, "video_s": [["a", 1.0], ["b", 1.0]]}]) == {2: None}
+
+
 def test_thread_budget_is_read_from_the_engine_status_line():
     assert bench_scale.thread_budget(["loading models in 4 worker processes (4 threads each)…"]) == 4
     assert bench_scale.thread_budget(["x", "loading models in 16 worker processes (1 thread each)…"]) == 1
