@@ -254,6 +254,10 @@ def engine_run(clips: list[Path], profile: str, workers: int) -> dict:
     lines: list[str] = []
     before = loadavg()
     r = bench_engine._score(clips, profile, workers, status=lines.append, per_video=True)
+    if r["failed"] == r["videos"]:  # e.g. a model's wheel missing: no rate means anything
+        raise SystemExit(f"every video failed with {workers} worker(s) (errors above): nothing to report")
+    if r["failed"]:
+        log(f"  ! {r['failed']} of {r['videos']} videos failed: this count's rates are not comparable")
     r.update({"threads_per_worker": thread_budget(lines), "loadavg_before": before, "loadavg_after": loadavg(),
               "ready_s": next((float(m.group(1)) for ln in lines if (m := re.search(r"ready in ([\d.]+) s", ln))),
                               None)})
@@ -290,6 +294,9 @@ def print_table(r: dict) -> None:
           f"{r['clips']['sources']} sources -> {len(r['clips']['variants'])} distinct clips")
     for line in r["skipped"]:
         print(line)
+    for run in r["runs"]:
+        if run["failed"]:
+            print(f"! {run['failed']} of {run['videos']} videos failed with {run['workers']} worker(s)")
     table = rows(r)
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
