@@ -274,7 +274,7 @@ def rows(r: dict) -> list[tuple[str, ...]]:
     eff = {s["workers"]: s for s in r["scaling_warm"]}
     eff_wall = {s["workers"]: s for s in r["scaling_wall"]}
     cost = r.get("s_per_video", {})
-    for run in r["runs"]:
+    for run in sorted(r["runs"], key=lambda x: x["workers"]):
         w = run["workers"]
         fl = single if w == 1 else r["floor"].get(str(w))
         here, alone = cost.get(str(w)), cost.get("1")
@@ -341,24 +341,27 @@ def main(argv: list[str] | None = None) -> dict:
     log(f"clips ready ({r['clips']['clips_mb']} MB, {r['clips']['distinct_sha256']} distinct SHA-256)")
     for p in clips:  # page cache warm for every decoder and run alike
         p.read_bytes()
-    top = min(max(*counts, 4), len(clips))  # at least 4 clips: one is a poor mean
-    r["floor"] = {"1": floor_single(clips[:top])}
-    log(f"floor, 1 decoder: {r['floor']['1']['s_per_clip']} s per clip (first {top} clips, one after another)")
+    # the floor's clips are the last ones, as the 1-worker run's (at least 4: one is a poor mean)
+    top = min(max(*counts, 4), len(clips))
+    r["floor"] = {"1": floor_single(clips[-top:])}
+    log(f"floor, 1 decoder: {r['floor']['1']['s_per_clip']} s per clip (last {top} clips, one after another)")
     for w in counts:
         if 1 < w <= len(clips):
-            f = r["floor"][str(w)] = floor_parallel(clips[:w], {"each_s": r["floor"]["1"]["each_s"][:w]})
+            f = r["floor"][str(w)] = floor_parallel(clips[-top:][:w], {"each_s": r["floor"]["1"]["each_s"][:w]})
             log(f"floor, {w} decoders at once: {f['s_per_clip']} s per clip, {f['per_min']} /min, "
                 f"efficiency {f['efficiency']}")
     save(r, Path(args.out))
     r["runs"] = []
-    for w in counts:
+    # one worker first (the baseline), then the most workers: a command stopped at its time
+    # limit still has the count that matters most
+    for w in sorted(counts, key=lambda c: (c != 1, -c)):
         # the last clips: their warm videos are warm in every run (each run's first videos load models)
         subset = clips[-args.w1_count:] if w == 1 and args.w1_count else clips
         log(f"scoring {len(subset)} clips, {w} worker(s), profile {args.profile} …")
         run = engine_run(subset, args.profile, w)
         r["runs"].append(run)
         log(f"  {run['per_min_warm']} /min warm, {run['per_min']} /min incl. loading "
-            f"({run['wall_s']} s, {run['threads_per_worker']} threads per worker)")
+            f"({run['wall_s']} s, threads per worker: {run['threads_per_worker']})")
         r["scaling_warm"], r["scaling_wall"] = scaling(r["runs"]), scaling(r["runs"], "per_min")
         r["s_per_video"] = {str(k): v for k, v in per_video_costs(r["runs"]).items()}
         r["loadavg_after"] = loadavg()

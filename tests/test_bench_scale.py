@@ -98,3 +98,22 @@ def test_an_offset_and_a_mirror_make_clips_that_differ_from_the_plain_one(tmp_pa
     assert right > 200 and left < 160 and 100 < mid < 140  # bar right (mirrored), background of 1 s
     with av.open(str(shifted)) as c:
         assert (c.streams.video[0].width, c.streams.video[0].height) == (1080, 1920)
+
+
+def test_the_table_prints_a_row_per_count_in_order_from_a_partial_result(capsys):
+    runs = [{"workers": 1, "videos": 16, "per_min_warm": 20.0, "per_min": 18.0, "failed": 0, "threads_per_worker": 16},
+            {"workers": 16, "videos": 48, "per_min_warm": 240.0, "per_min": 150.0, "failed": 2,
+             "threads_per_worker": 1}]  # stopped before the 4 and 8 runs: they are simply absent
+    r = {"machine": {"cpu_model": "Test CPU", "cores": 16, "affinity": list(range(16))},
+         "loadavg_before": [0.1, 0.1, 0.1], "loadavg_after": [9.0, 3.0, 1.0], "profile": "fast",
+         "clips": {"sources": 10, "variants": [{}] * 48}, "skipped": [], "runs": runs,
+         "floor": {"1": {"per_min": 24.0}, "16": {"per_min": 300.0, "slowdown": 1.28}},
+         "scaling_warm": bench_scale.scaling(runs), "scaling_wall": bench_scale.scaling(runs, "per_min"),
+         "s_per_video": {"1": 2.0, "16": 3.0}}
+    bench_scale.print_table(r)
+    out = capsys.readouterr().out
+    lines = [ln.split() for ln in out.splitlines() if ln.strip()[:2] in ("1 ", "16")]
+    assert [ln[0] for ln in lines] == ["1", "16"]
+    assert lines[1][:8] == ["16", "1", "48", "240.0", "150.0", "12.0", "0.75", "0.52"]
+    assert lines[1][9] == "1.50" and lines[1][11] == "1.28"  # engine slowdown beside the floor's
+    assert "2 of 48 videos failed with 16 worker(s)" in out
