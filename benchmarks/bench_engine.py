@@ -139,17 +139,18 @@ def _score(paths: list[Path], profile: str, workers: int, sampler: RssSampler | 
     """Score ``paths`` (cache off, no ledger): videos/min over the call and after warm-up.
 
     ``status``: called with the engine's status lines (bench_scale.py reads the thread budget).
-    ``per_video``: also return ``video_s``, [path, seconds in the worker] in the order finished.
+    ``per_video``: also return ``video_s``, [path, seconds in the worker, seconds from the
+    call's start to its result] in the order finished.
     """
     from scoring.api import score
 
     stamps: list[float] = []
     failed: list[str] = []
-    video_s: list[tuple[str, float]] = []
+    video_s: list[tuple[str, float, float]] = []
 
     def progress(done: int, total: int, result) -> None:
         stamps.append(time.perf_counter())
-        video_s.append((result.ref.path, round(result.seconds, 3)))
+        video_s.append((result.ref.path, round(result.seconds, 3), round(stamps[-1] - t0, 3)))
         if sampler is not None:
             sampler.done = done
         if result.status != "ok":

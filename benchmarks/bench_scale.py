@@ -12,10 +12,12 @@ measured on these very clips). Clips are kept in .bench/real/ and reused by a re
 Per worker count (``--workers``, default 1,4,8,16; counts above this machine's cores are
 skipped with a line saying so): ``scoring.api.score`` on the clips (cache off, no ledger,
 ``--profile fast`` unless told otherwise) and the result times. Reported: videos/min
-warm (from the ``workers``-th result to the last) and including model loading (the
-whole call), speed-up and efficiency = speed-up / workers against the 1-worker run
-(which gets every core's threads, as ``--workers 1`` does), and the per-worker thread
-budget the engine chose. The 1-worker run scores the last ``--w1-count`` clips (every
+steady (while every worker is busy with warm videos, each video counted for the share of
+its run inside that stretch: see :func:`steady_rate`), in bench_engine's window (from the
+``workers``-th result to the last) and including model loading (the whole call),
+speed-up and efficiency = speed-up / workers against the 1-worker run (which gets every
+core's threads, as ``--workers 1`` does), and the per-worker thread budget the engine
+chose. The 1-worker run scores the last ``--w1-count`` clips (every
 source at least once) to keep the whole run short; its rate is per video. Per worker
 count also the mean seconds per video inside a worker, over the videos that are warm
 (not a worker's first) in every run: its slowdown against one worker is the engine's
@@ -98,7 +100,7 @@ def plan_variants(n_sources: int, count: int) -> list[tuple[int, float, bool]]:
     return out
 
 
-def scaling(runs: list[dict], key: str = "per_min_warm") -> list[dict]:
+def scaling(runs: list[dict], key: str = "per_min_steady") -> list[dict]:
     """Speed-up and efficiency (speed-up / workers) of each run against the 1-worker run.
 
     ``runs``: dicts with ``workers`` and the rate under ``key`` (videos/min). Returns
@@ -117,15 +119,38 @@ def scaling(runs: list[dict], key: str = "per_min_warm") -> list[dict]:
 def per_video_costs(runs: list[dict]) -> dict[int, float | None]:
     """Mean seconds per video in the worker, per worker count, over the same warm videos.
 
-    ``runs``: dicts with ``workers`` and ``video_s`` ([path, seconds] in the order
+    ``runs``: dicts with ``workers`` and ``video_s`` ([path, seconds, ...] in the order
     finished). A run's first ``workers`` videos to finish are left out (each worker's
     first video also loads the models); the mean is over the videos every run has warm,
     so the counts compare like with like. None where no video is common.
     """
-    warm = [{p: s for p, s in r["video_s"][r["workers"]:]} for r in runs]
+    warm = [{p: s for p, s, *_ in r["video_s"][r["workers"]:]} for r in runs]
     common = set.intersection(*(set(w) for w in warm)) if warm else set()
     return {r["workers"]: (round(sum(w[p] for p in common) / len(common), 3) if common else None)
             for r, w in zip(runs, warm)}
+
+
+def steady_rate(done: list[tuple[float, float]], workers: int) -> float | None:
+    """Videos/min while every worker is busy with warm videos, or None if no such stretch.
+
+    ``done``: (seconds from the start to the video's result, seconds it took in the
+    worker) per video, in the order finished; a video ran from ``finish - took`` to
+    ``finish``. The stretch runs from the ``workers``-th result (every worker has
+    finished its first video, which also loaded the models) to the last start (after
+    it workers fall idle one by one). Each video counts for the share of its run inside
+    the stretch, so work already under way at either end is neither lost nor counted
+    twice: the plain window from the ``workers``-th result to the last (bench_engine's
+    ``per_min_warm``) counts work done before it when the first videos finish at
+    different times, and reads high with few videos per worker.
+    """
+    if len(done) <= workers:
+        return None
+    t1 = done[workers - 1][0]
+    t2 = max(finish - took for finish, took in done)
+    if t2 <= t1:
+        return None
+    work = sum(max(0.0, min(finish, t2) - max(finish - took, t1)) / took for finish, took in done if took > 0)
+    return round(work / (t2 - t1) * 60, 2)
 
 
 def thread_budget(status_lines: list[str]) -> int | None:
@@ -258,6 +283,7 @@ def engine_run(clips: list[Path], profile: str, workers: int) -> dict:
         raise SystemExit(f"every video failed with {workers} worker(s) (errors above): nothing to report")
     if r["failed"]:
         log(f"  ! {r['failed']} of {r['videos']} videos failed: this count's rates are not comparable")
+    r["per_min_steady"] = steady_rate([(finish, took) for _, took, finish in r["video_s"]], workers)
     r.update({"threads_per_worker": thread_budget(lines), "loadavg_before": before, "loadavg_after": loadavg(),
               "ready_s": next((float(m.group(1)) for ln in lines if (m := re.search(r"ready in ([\d.]+) s", ln))),
                               None)})
@@ -269,21 +295,21 @@ def engine_run(clips: list[Path], profile: str, workers: int) -> dict:
 def rows(r: dict) -> list[tuple[str, ...]]:
     """The printed table: one line per worker count."""
     single = r["floor"]["1"]
-    out = [("workers", "threads/w", "videos", "/min warm", "/min incl.load", "speed-up", "efficiency",
-            "eff. incl.load", "s/video", "slowdown", "floor /min", "floor slowdown", "engine/floor")]
-    eff = {s["workers"]: s for s in r["scaling_warm"]}
-    eff_wall = {s["workers"]: s for s in r["scaling_wall"]}
+    out = [("workers", "threads/w", "videos", "/min steady", "/min incl.load", "speed-up", "efficiency",
+            "eff. window", "eff. incl.load", "s/video", "slowdown", "floor slowdown", "engine/floor")]
+    by = {k: {x["workers"]: x for x in r[f"scaling_{k}"]} for k in ("steady", "warm", "wall")}
     cost = r.get("s_per_video", {})
     for run in sorted(r["runs"], key=lambda x: x["workers"]):
         w = run["workers"]
         fl = single if w == 1 else r["floor"].get(str(w))
         here, alone = cost.get(str(w)), cost.get("1")
-        ratio = round(fl["per_min"] / run["per_min_warm"], 2) if fl and run.get("per_min_warm") else None
-        out.append((str(w), str(run.get("threads_per_worker")), str(run["videos"]), str(run.get("per_min_warm")),
-                    str(run["per_min"]), str(eff[w]["speedup"]), str(eff[w]["efficiency"]),
-                    str(eff_wall[w]["efficiency"]), str(here), f"{here / alone:.2f}" if here and alone else "-",
-                    str(fl["per_min"]) if fl else "-", str(fl.get("slowdown", 1.0)) if fl else "-",
-                    f"{ratio} x" if ratio else "-"))
+        rate = run.get("per_min_steady")
+        ratio = round(fl["per_min"] / rate, 2) if fl and rate else None
+        out.append((str(w), str(run.get("threads_per_worker")), str(run["videos"]), str(rate), str(run["per_min"]),
+                    str(by["steady"][w]["speedup"]), str(by["steady"][w]["efficiency"]),
+                    str(by["warm"][w]["efficiency"]), str(by["wall"][w]["efficiency"]), str(here),
+                    f"{here / alone:.2f}" if here and alone else "-",
+                    str(fl.get("slowdown", 1.0)) if fl else "-", f"{ratio} x" if ratio else "-"))
     return out
 
 
@@ -301,10 +327,13 @@ def print_table(r: dict) -> None:
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         print("  ".join(cell.rjust(wd) for cell, wd in zip(row, widths)))
-    print("efficiency = (videos/min at w workers / videos/min at 1 worker) / w; target >= 0.8 at 16 (issue 23).\n"
+    print("efficiency = (videos/min at w workers / videos/min at 1 worker) / w, on the steady rate (every worker "
+          "busy with warm videos); target >= 0.8 at 16 (issue 23).\n"
+          "eff. window = the same on bench_engine's window from the w-th result to the last (reads high with few "
+          "videos per worker); eff. incl.load = on the whole call.\n"
           "s/video = mean seconds per video in a worker over the videos warm in every run; slowdown = that / "
           "at 1 worker.\nfloor slowdown = a clip's decode time with w decoders at once / alone (the machine's "
-          "ceiling);\nengine/floor = per-video engine cost in floors at that count (floor /min over /min warm).")
+          "ceiling);\nengine/floor = per-video engine cost in floors at that count (floor /min over /min steady).")
 
 
 def save(r: dict, out: Path) -> None:
@@ -360,9 +389,11 @@ def main(argv: list[str] | None = None) -> dict:
         log(f"scoring {len(subset)} clips, {w} worker(s), profile {args.profile} …")
         run = engine_run(subset, args.profile, w)
         r["runs"].append(run)
-        log(f"  {run['per_min_warm']} /min warm, {run['per_min']} /min incl. loading "
+        log(f"  {run['per_min_steady']} /min steady ({run['per_min_warm']} in the window), {run['per_min']} /min "
+            f"incl. loading "
             f"({run['wall_s']} s, threads per worker: {run['threads_per_worker']})")
-        r["scaling_warm"], r["scaling_wall"] = scaling(r["runs"]), scaling(r["runs"], "per_min")
+        r["scaling_steady"] = scaling(r["runs"])
+        r["scaling_warm"], r["scaling_wall"] = scaling(r["runs"], "per_min_warm"), scaling(r["runs"], "per_min")
         r["s_per_video"] = {str(k): v for k, v in per_video_costs(r["runs"]).items()}
         r["loadavg_after"] = loadavg()
         save(r, Path(args.out))  # a run stopped at the time limit keeps what it measured

@@ -45,16 +45,31 @@ def test_variants_are_distinct_and_every_source_comes_first(sources, count):
 
 
 def test_efficiency_is_speedup_over_workers_against_one_worker():
-    runs = [{"workers": 1, "per_min_warm": 10.0, "per_min": 8.0},
-            {"workers": 4, "per_min_warm": 32.0, "per_min": 24.0},
-            {"workers": 16, "per_min_warm": None, "per_min": 64.0}]
+    runs = [{"workers": 1, "per_min_steady": 10.0, "per_min": 8.0},
+            {"workers": 4, "per_min_steady": 32.0, "per_min": 24.0},
+            {"workers": 16, "per_min_steady": None, "per_min": 64.0}]
     warm = {r["workers"]: r for r in bench_scale.scaling(runs)}
     assert warm[1] == {"workers": 1, "speedup": 1.0, "efficiency": 1.0}
     assert warm[4] == {"workers": 4, "speedup": 3.2, "efficiency": 0.8}
     assert warm[16]["speedup"] is None and warm[16]["efficiency"] is None
     wall = {r["workers"]: r for r in bench_scale.scaling(runs, "per_min")}
     assert wall[16] == {"workers": 16, "speedup": 8.0, "efficiency": 0.5}
-    assert bench_scale.scaling([{"workers": 4, "per_min_warm": 3.0}])[0]["efficiency"] is None  # no 1-worker run
+    assert bench_scale.scaling([{"workers": 4, "per_min_steady": 3.0}])[0]["efficiency"] is None  # no 1-worker run
+
+
+def test_steady_rate_counts_only_the_busy_stretch_and_shares_of_videos_in_it():
+    # 2 workers, videos of 10 s; worker A's first ends at 12 (models), B's at 16. A: 12-22, 22-32;
+    # B: 16-26, 26-36. Stretch: 2nd result (16) to the last start (26): 10 s in which each worker
+    # does one video's worth of work -> 2 videos / 10 s = 12 /min.
+    done = [(12.0, 12.0), (16.0, 16.0), (22.0, 10.0), (26.0, 10.0), (32.0, 10.0), (36.0, 10.0)]
+    assert bench_scale.steady_rate(done, 2) == 12.0
+    # First results spread: A's at 10, B's at 19 (A's second video is 90 % done by then). The
+    # plain window, 2nd result to the last, says 3 videos in 11 s = 16.4 /min; the machine did 12.
+    done = [(10.0, 10.0), (19.0, 19.0), (20.0, 10.0), (29.0, 10.0), (30.0, 10.0)]
+    assert round(3 / (30.0 - 19.0) * 60, 1) == 16.4
+    assert bench_scale.steady_rate(done, 2) == 12.0
+    assert bench_scale.steady_rate(done[:2], 2) is None  # no warm video
+    assert bench_scale.steady_rate([(5.0, 5.0), (6.0, 6.0), (7.0, 1.0)], 2) is None  # last start before the 2nd result
 
 
 def test_per_video_cost_compares_the_same_warm_videos_across_worker_counts():
@@ -101,19 +116,21 @@ def test_an_offset_and_a_mirror_make_clips_that_differ_from_the_plain_one(tmp_pa
 
 
 def test_the_table_prints_a_row_per_count_in_order_from_a_partial_result(capsys):
-    runs = [{"workers": 1, "videos": 16, "per_min_warm": 20.0, "per_min": 18.0, "failed": 0, "threads_per_worker": 16},
-            {"workers": 16, "videos": 48, "per_min_warm": 240.0, "per_min": 150.0, "failed": 2,
-             "threads_per_worker": 1}]  # stopped before the 4 and 8 runs: they are simply absent
+    runs = [{"workers": 1, "videos": 16, "per_min_steady": 20.0, "per_min_warm": 21.0, "per_min": 18.0, "failed": 0,
+             "threads_per_worker": 16},
+            {"workers": 16, "videos": 48, "per_min_steady": 240.0, "per_min_warm": 336.0, "per_min": 150.0,
+             "failed": 2, "threads_per_worker": 1}]  # stopped before the 4 and 8 runs: they are simply absent
     r = {"machine": {"cpu_model": "Test CPU", "cores": 16, "affinity": list(range(16))},
          "loadavg_before": [0.1, 0.1, 0.1], "loadavg_after": [9.0, 3.0, 1.0], "profile": "fast",
          "clips": {"sources": 10, "variants": [{}] * 48}, "skipped": [], "runs": runs,
          "floor": {"1": {"per_min": 24.0}, "16": {"per_min": 300.0, "slowdown": 1.28}},
-         "scaling_warm": bench_scale.scaling(runs), "scaling_wall": bench_scale.scaling(runs, "per_min"),
+         "scaling_steady": bench_scale.scaling(runs), "scaling_warm": bench_scale.scaling(runs, "per_min_warm"),
+         "scaling_wall": bench_scale.scaling(runs, "per_min"),
          "s_per_video": {"1": 2.0, "16": 3.0}}
     bench_scale.print_table(r)
     out = capsys.readouterr().out
     lines = [ln.split() for ln in out.splitlines() if ln.strip()[:2] in ("1 ", "16")]
     assert [ln[0] for ln in lines] == ["1", "16"]
-    assert lines[1][:8] == ["16", "1", "48", "240.0", "150.0", "12.0", "0.75", "0.52"]
-    assert lines[1][9] == "1.50" and lines[1][11] == "1.28"  # engine slowdown beside the floor's
+    assert lines[1][:9] == ["16", "1", "48", "240.0", "150.0", "12.0", "0.75", "1.0", "0.52"]
+    assert lines[1][10] == "1.50" and lines[1][11] == "1.28"  # engine slowdown beside the floor's
     assert "2 of 48 videos failed with 16 worker(s)" in out
