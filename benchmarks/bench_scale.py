@@ -30,7 +30,7 @@ limit; if the floor scales and the engine does not, our code is.
 
 Also recorded: ``os.sched_getaffinity``, the CPU model (/proc/cpuinfo), the load
 average before and after. JSON to .bench/scale.json (``--out``) and a printed table.
-About 6-8 minutes for ``fast`` on a 16-core machine (building 48 clips is 2-3 of them).
+About 6-7 minutes for ``fast`` on a 16-core machine, estimated (docs/DEVICE.md; building 48 clips is 2.5-3).
 
     python benchmarks/bench_scale.py --media ~/clips [--count 48] [--workers 1,4,8,16] [--profile fast]
 """
@@ -141,13 +141,15 @@ def steady_rate(done: list[tuple[float, float]], workers: int) -> float | None:
     the stretch, so work already under way at either end is neither lost nor counted
     twice: the plain window from the ``workers``-th result to the last (bench_engine's
     ``per_min_warm``) counts work done before it when the first videos finish at
-    different times, and reads high with few videos per worker.
+    different times, and reads high with few videos per worker. None also when the
+    stretch is shorter than half a warm video (too few videos per worker).
     """
     if len(done) <= workers:
         return None
     t1 = done[workers - 1][0]
     t2 = max(finish - took for finish, took in done)
-    if t2 <= t1:
+    warm = sorted(took for _, took in done[workers:])
+    if t2 - t1 < 0.5 * warm[len(warm) // 2]:  # shorter than half a video: no steady stretch to speak of
         return None
     work = sum(max(0.0, min(finish, t2) - max(finish - took, t1)) / took for finish, took in done if took > 0)
     return round(work / (t2 - t1) * 60, 2)

@@ -64,12 +64,13 @@ def test_steady_rate_counts_only_the_busy_stretch_and_shares_of_videos_in_it():
     done = [(12.0, 12.0), (16.0, 16.0), (22.0, 10.0), (26.0, 10.0), (32.0, 10.0), (36.0, 10.0)]
     assert bench_scale.steady_rate(done, 2) == 12.0
     # First results spread: A's at 10, B's at 19 (A's second video is 90 % done by then). The
-    # plain window, 2nd result to the last, says 3 videos in 11 s = 16.4 /min; the machine did 12.
-    done = [(10.0, 10.0), (19.0, 19.0), (20.0, 10.0), (29.0, 10.0), (30.0, 10.0)]
-    assert round(3 / (30.0 - 19.0) * 60, 1) == 16.4
+    # plain window, 2nd result to the last, says 5 videos in 21 s = 14.3 /min; the machine did 12.
+    done = [(10.0, 10.0), (19.0, 19.0), (20.0, 10.0), (29.0, 10.0), (30.0, 10.0), (39.0, 10.0), (40.0, 10.0)]
+    assert round(5 / (40.0 - 19.0) * 60, 1) == 14.3
     assert bench_scale.steady_rate(done, 2) == 12.0
     assert bench_scale.steady_rate(done[:2], 2) is None  # no warm video
     assert bench_scale.steady_rate([(5.0, 5.0), (6.0, 6.0), (7.0, 1.0)], 2) is None  # last start before the 2nd result
+    assert bench_scale.steady_rate([(5.0, 5.0), (9.0, 4.0)], 1) is None  # 1 worker, 2 videos: no stretch at all
 
 
 def test_per_video_cost_compares_the_same_warm_videos_across_worker_counts():
