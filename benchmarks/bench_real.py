@@ -46,8 +46,8 @@ def build_real_clip(src: Path, seconds: float = 30.0, fps: int = 30, offset: flo
 
     ``offset`` (seconds) starts the clip that far into ``src`` (pictures and sound, looping
     back to its start), ``mirror`` flips the pictures left to right: variants of one source
-    whose every picture differs (bench_scale.py builds many distinct clips this way).
-    ``preset``: x264's (``veryfast`` takes 0.44x medium's CPU time to encode; its decode is 10-20 % cheaper).
+    whose pictures differ frame by frame (bench_scale.py builds many distinct clips this way).
+    ``preset``: x264's (``veryfast``: 0.44x medium's CPU time to encode, 0.7-0.9x to decode, in one test).
     """
     import av
     import numpy as np

@@ -4,9 +4,10 @@ Clips: ``--count`` (default 48) **distinct** 30 s 1080x1920 one-slice H.264 + AA
 built at bench time from a folder of the user's own videos (``--media DIR`` or
 ``$SPARKSCOUT_BENCH_MEDIA``) by bench_real.build_real_clip: one per source first, then
 each source again started at another time offset and/or mirrored left to right, so no
-two clips share a picture and no hash or cache can dedupe them (checked: the clips'
-SHA-256 are all different). x264 ``--preset veryfast`` by default (bench_real's clips
-use medium: 2.3x the encoding CPU time, and a decode 10-20 % dearer; the floor below is
+two clips show the same picture at the same time (an offset variant shows much of its
+source's footage shifted in time; a mirrored one, every picture flipped) and no hash or
+cache can dedupe them (checked: the clips' SHA-256 are all different). x264 ``--preset veryfast`` by default (bench_real's clips
+use medium: 2.3x the encoding and 1.14-1.4x the decoding CPU time in one test; the floor is
 measured on these very clips). Clips are kept in .bench/real/ and reused by a rerun.
 
 Per worker count (``--workers``, default 1,4,8,16; counts above this machine's cores are
