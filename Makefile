@@ -5,7 +5,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 OUT     ?= demo-out
 
-.PHONY: install demo test bench eval fixtures lint clean debs
+.PHONY: install demo test bench bench-scale eval fixtures lint clean debs
 
 # Debian data the OCR reads with (Tesseract language models for the scripts PP-OCR lacks)
 # and the fonts the script tests draw with. Installed with apt-get when missing (as root;
@@ -40,6 +40,9 @@ test: install
 
 bench: install  # BENCH_ARGS="--real DIR" adds real-content rows from your own clips
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
+
+bench-scale: install  # SCALE_ARGS="--media DIR": 1, 4, 8, 16 workers on 48 distinct clips built from DIR (docs/DEVICE.md)
+	$(PY) benchmarks/bench_scale.py $(SCALE_ARGS)
 
 eval: install
 	$(VENV)/bin/sparkscout eval fixtures/videos/ground_truth.json --out eval-out

@@ -134,28 +134,42 @@ class RssSampler:
             self.samples.append((self.done, total / 1024))
 
 
-def _score(paths: list[Path], profile: str, workers: int, sampler: RssSampler | None = None) -> dict:
+def _score(paths: list[Path], profile: str, workers: int, sampler: RssSampler | None = None,
+           status=None, per_video: bool = False) -> dict:
+    """Score ``paths`` (cache off, no ledger): videos/min over the call and after warm-up.
+
+    ``status``: called with the engine's status lines (bench_scale.py reads the thread budget).
+    ``per_video``: also return ``video_s``, [path, seconds in the worker, seconds from the
+    call's start to its result] in the order finished.
+    """
     from scoring.api import score
 
     stamps: list[float] = []
+    failed: list[str] = []
+    video_s: list[tuple[str, float, float]] = []
 
     def progress(done: int, total: int, result) -> None:
         stamps.append(time.perf_counter())
+        video_s.append((result.ref.path, round(result.seconds, 3), round(stamps[-1] - t0, 3)))
         if sampler is not None:
             sampler.done = done
         if result.status != "ok":
+            failed.append(result.ref.path)
             print(f"  ! {result.ref.path}: {result.error}", file=sys.stderr)
 
     t0 = time.perf_counter()
     score([str(p) for p in paths], profile=profile, workers=workers, cache_dir=False, ledger=False,
-          progress=progress)
+          progress=progress, status=status)
     wall = time.perf_counter() - t0
     n = len(paths)
     warm = None
     if n > workers and stamps[-1] > stamps[workers - 1]:
         warm = round((n - workers) / (stamps[-1] - stamps[workers - 1]) * 60, 2)
-    return {"videos": n, "workers": workers, "wall_s": round(wall, 1), "per_min": round(n / wall * 60, 2),
-            "per_min_warm": warm}
+    out = {"videos": n, "workers": workers, "wall_s": round(wall, 1), "per_min": round(n / wall * 60, 2),
+           "per_min_warm": warm, "failed": len(failed)}
+    if per_video:
+        out["video_s"] = video_s
+    return out
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:

@@ -40,12 +40,21 @@ def real_sources(folder: str | None, count: int) -> list[Path]:
     return files[:count]
 
 
-def build_real_clip(src: Path, seconds: float = 30.0, fps: int = 30) -> Path:
-    """``src`` re-encoded as a 30 s 1080x1920 one-slice H.264 + AAC clip in .bench/real/ (made once)."""
+def build_real_clip(src: Path, seconds: float = 30.0, fps: int = 30, offset: float = 0.0,
+                    mirror: bool = False, preset: str = "medium") -> Path:
+    """``src`` re-encoded as a 30 s 1080x1920 one-slice H.264 + AAC clip in .bench/real/ (made once).
+
+    ``offset`` (seconds) starts the clip that far into ``src`` (pictures and sound, looping
+    back to its start), ``mirror`` flips the pictures left to right: variants of one source
+    whose pictures differ frame by frame (bench_scale.py builds many distinct clips this way).
+    ``preset``: x264's (``veryfast``: 0.44x medium's CPU time to encode, 0.7-0.9x to decode, in one test).
+    """
     import av
     import numpy as np
 
-    dst = bench_pipeline.BENCH_DIR / "real" / f"{src.stem}_{int(seconds)}s_1080x1920_1slice.mp4"
+    variant = (f"_at{offset:.1f}s" if offset else "") + ("_mirror" if mirror else "")
+    variant += "" if preset == "medium" else f"_{preset}"
+    dst = bench_pipeline.BENCH_DIR / "real" / f"{src.stem}_{int(seconds)}s_1080x1920_1slice{variant}.mp4"
     if dst.exists():
         return dst
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -58,16 +67,17 @@ def build_real_clip(src: Path, seconds: float = 30.0, fps: int = 30) -> Path:
                 for r in resampler.resample(f):
                     audio.append(r.to_ndarray().reshape(-1))
     sound = np.concatenate(audio) if audio else np.zeros(int(seconds * rate), np.float32)
+    sound = np.roll(sound, -int(offset * rate) % max(1, len(sound)))
     sound = np.tile(sound, int(np.ceil(seconds * rate / max(1, len(sound)))))[: int(seconds * rate)]
     tmp = dst.with_suffix(".tmp.mp4")
     with av.open(str(tmp), "w") as out:
         vs = out.add_stream("libx264", rate=fps)
         vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
-        vs.options = {"crf": "23", "preset": "medium"}
+        vs.options = {"crf": "23", "preset": preset}
         vs.thread_type = "FRAME"  # one slice per picture, like phone and TikTok encodes
         aus = out.add_stream("aac", rate=rate, layout="mono")
         canvas = np.zeros((h, w, 3), np.uint8)
-        for _i, img in zip(range(int(seconds * fps)), _frames_at(src, fps, w, h)):
+        for _i, img in zip(range(int(seconds * fps)), _frames_at(src, fps, w, h, offset, mirror)):
             y0, x0 = (h - img.shape[0]) // 2, (w - img.shape[1]) // 2
             canvas[y0:y0 + img.shape[0], x0:x0 + img.shape[1]] = img
             for p in vs.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")):
@@ -88,26 +98,31 @@ def build_real_clip(src: Path, seconds: float = 30.0, fps: int = 30) -> Path:
     return dst
 
 
-def _frames_at(src: Path, fps: int, w: int, h: int):
-    """``src``'s pictures at ``fps`` (by time), scaled to fit ``w`` x ``h``, looped forever."""
+def _frames_at(src: Path, fps: int, w: int, h: int, start: float = 0.0, mirror: bool = False):
+    """``src``'s pictures at ``fps`` (by time) from ``start`` s, scaled to fit ``w`` x ``h``
+    (flipped left to right if ``mirror``), looped forever."""
     import av
 
+    nxt = start  # the first pass begins at ``start``, every later one at 0
     while True:
-        n, nxt = 0, 0.0
+        decoded = 0
         with av.open(str(src)) as c:
             for f in c.decode(video=0):
+                decoded += 1
                 t = float(f.time or 0.0)
                 if t + 1e-6 < nxt:
                     continue
                 scale = min(w / f.width, h / f.height)
                 img = f.reformat(width=max(2, int(f.width * scale) // 2 * 2),
                                  height=max(2, int(f.height * scale) // 2 * 2), format="rgb24").to_ndarray()
+                if mirror:
+                    img = img[:, ::-1]
                 while nxt <= t + 1e-6:
                     nxt += 1.0 / fps
-                    n += 1
                     yield img
-        if n == 0:
+        if decoded == 0:
             return
+        nxt = 0.0
 
 
 def measure_real(folder: str | None, count: int = 3, repeat: int = 1) -> dict:
