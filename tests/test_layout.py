@@ -85,3 +85,22 @@ def test_the_end_cards_jingle_is_not_the_clips_loudness(tmp_path):
     assert clip.audio.loudness_lufs == pytest.approx(expected, abs=1.0)
     assert clip.audio.peak_dbfs < -16 and clip.audio.true_peak_dbfs < -16  # the voice's -20 dBFS, not the card's
     assert clip.audio.clipping_ratio == 0.0
+
+
+@pytest.mark.parametrize("kind", ["card", "fade", "plain", "card_at_4s", "card_late"])
+def test_the_audio_only_decode_cuts_at_the_card_as_the_full_decode_does(tmp_path, kind):
+    """decode_audio finds the end card from the video's last seconds (issue 23): its soundtrack
+    is the full Clip's, so the soundtrack's analyzers need not wait for the picture."""
+    from scoring.media.decode import decode_audio, same_audio
+
+    pattern = moving_pattern(180, 320)
+    fn = {"card": with_end_card(pattern, 6.0, "maker"), "card_at_4s": with_end_card(pattern, 4.0, "maker"),
+          "fade": lambda i, t: pattern(i, t) if t < 6.0 else np.zeros((320, 180, 3), np.uint8),
+          "plain": pattern, "card_late": with_end_card(pattern, 10.0, "maker")}[kind]
+    seconds = 14 if kind == "card_late" else 8  # its card starts after the tail's first 9 s window opens
+    path = write_video(tmp_path / f"{kind}.mp4", fn, n_frames=seconds * FPS, fps=FPS, size=(180, 320),
+                       audio=sine(seconds), options={"g": str(FPS)})
+    clip, audio = decode_clip(str(path)), decode_audio(str(path))
+    assert audio.content_end_s == clip.layout.end_card_s
+    assert (clip.layout.end_card_s is not None) is kind.startswith("card")
+    assert same_audio(audio, clip)
