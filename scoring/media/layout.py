@@ -123,16 +123,20 @@ def end_card_from_tail(tail: Callable[[float], FrameSignatures | None], duration
     seconds only: ``tail(from_s)`` gives the signatures of the frames from about ``from_s``
     to the end, as the full decode has them (None: it cannot tell). The last frames are read
     first: a last frame that is not flat and dark means no card (most videos); else the
-    run's start is looked for in the last ``max_card_s`` + 1 s (a longer run is not a card).
-    ``known`` is False where the tail cannot tell."""
+    run's start is looked for in the last 5 s (TikTok's card lasts 2.5-4 s), then in the
+    last ``max_card_s`` + 1 s (a longer run is not a card). ``known`` is False where the
+    tail cannot tell."""
     cfg = cfg or LayoutConfig()
     if duration_s <= 0:
         return False, None
-    for back in (0.25, cfg.max_card_s + 1.0):
+    backs = (0.25, 5.0, cfg.max_card_s + 1.0)
+    for i, back in enumerate(backs):
         from_s = max(0.0, duration_s - back)
         sig = tail(from_s)
         if sig is None or not len(sig):
-            return False, None
+            if i == 0 or i == len(backs) - 1:
+                return False, None
+            continue  # a keyframe too far back: the longest window may have a nearer one
         k = _flat_run_start([_is_card(y, cfg) for y in sig.luma])
         if k == len(sig):
             return True, None  # the video does not end on flat dark frames
