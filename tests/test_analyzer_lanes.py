@@ -83,10 +83,10 @@ def test_a_video_scores_the_same_in_one_lane_and_in_two(video, monkeypatch):
 
 def test_the_early_soundtrack_is_used_only_when_it_is_the_clips(tmp_path, monkeypatch):
     """The soundtrack's analyzers start on an audio-only decode while the picture decodes. An
-    end card cuts the audio: the audio-only decode finds it in the video's last seconds and
-    cuts the same (issue 23: the six analyzers ran twice on every end-card video); where the
-    tail cannot tell (one long GOP) the early results are dropped and the lane runs again.
-    Either way the Signals are those of one lane."""
+    end card cuts the audio: the audio-only decode finds it from the video's last keyframe and
+    seconds and cuts the same (issue 23: the six analyzers ran twice on every end-card video);
+    where they cannot tell (one GOP: the only keyframe is the first frame) the early results
+    are dropped and the lane runs again. Either way the Signals are those of one lane."""
     from videofactory import letterboxed, moving_pattern, sine, with_end_card, write_video
 
     from scoring import pipeline

@@ -144,3 +144,10 @@ def test_the_end_card_is_found_from_the_tail_as_from_every_frame():
     carded, asked = _signatures(times, 16.0), []
     assert end_card_from_tail(windows(carded, asked, refuse=(2,)), 20.0) == (True, 16.0) and len(asked) == 3
     assert end_card_from_tail(windows(carded, [], refuse=(1,)), 20.0) == (False, None)  # the lane checks the Clip
+    # the last keyframe is read first: one that is not flat and dark leaves the tail unread
+    asked = []
+    keyframe = _signatures(np.array([19.0]), 99.0).luma[0]
+    assert end_card_from_tail(windows(carded, asked), 20.0, last_keyframe=lambda: keyframe) == (False, None)
+    assert asked == []
+    card_key = _signatures(np.array([19.0]), 0.0).luma[0]
+    assert end_card_from_tail(windows(carded, asked), 20.0, last_keyframe=lambda: card_key) == (True, 16.0)

@@ -226,10 +226,11 @@ def decode_audio(path: str, plan: SamplingPlan | None = None) -> Clip:
 
     With ``plan.exclude_layout`` the audio is cut at a platform end card as the layout step
     cuts it: the card is looked for in the video's last seconds only
-    (:func:`scoring.media.layout.end_card_from_tail`; 10-350 ms on the dev clips, most of it
-    decoding from the last keyframe). Still not always the final audio (a tail that cannot
-    tell, a file whose length is known only from its frames): a caller compares it with the
-    full Clip's (:func:`same_audio`) before using what it computed from it.
+    (:func:`scoring.media.layout.end_card_from_tail`: the last keyframe alone, a few ms; where
+    it is flat and dark, the frames from about 5-9 s before the end). Still not always the
+    final audio (a card that neither starts on nor runs through a keyframe, a tail that
+    cannot tell, a file whose length is known only from its frames): a caller compares it
+    with the full Clip's (:func:`same_audio`) before using what it computed from it.
 
     Raises:
         MediaError: the file is missing, empty or not media.
@@ -254,11 +255,32 @@ def decode_audio(path: str, plan: SamplingPlan | None = None) -> Clip:
             if plan.exclude_layout and container.streams.video:  # cut where decode_clip will cut it
                 from scoring.media.layout import end_card_from_tail
 
-                _, end = end_card_from_tail(lambda s: _tail_signatures(container, plan, zero, s), info.duration_s)
+                _, end = end_card_from_tail(lambda s: _tail_signatures(container, plan, zero, s), info.duration_s,
+                                            last_keyframe=lambda: _last_keyframe_luma(container, zero, info.duration_s))
     none = Frames(np.zeros((0, 1, 1, 3), np.uint8), np.zeros(0))
     if end is not None and track is not None:
         track = track.cut(end)
     return Clip(info=info, hook=none, body=none, stills=none, audio=track, plan=plan, content_end_s=end)
+
+
+def _last_keyframe_luma(container: av.container.InputContainer, zero: float, duration_s: float) -> np.ndarray | None:
+    """Luma signature (S, S) of the video's last keyframe, that frame alone decoded (a few
+    ms; its pixels are the full decode's: a keyframe depends on no other frame); None where
+    it cannot be read."""
+    vstream = container.streams.video[0]
+    ctx = vstream.codec_context
+    try:
+        container.seek(int((zero + max(duration_s, 0.0)) / vstream.time_base), stream=vstream, backward=True)
+        ctx.flush_buffers()
+        ctx.skip_frame = "NONKEY"
+        for packet in container.demux(vstream):
+            for frame in packet.decode():
+                return frame_signature(frame, int(round(frame.rotation or 0)))[0]
+    except (av.error.FFmpegError, ValueError):
+        return None
+    finally:
+        ctx.skip_frame = "DEFAULT"
+    return None
 
 
 # A tail that starts this far (s) before its first frame is not decoded (a long GOP: too slow).

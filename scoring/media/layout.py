@@ -118,17 +118,28 @@ def _flat_run_start(flags: list[tuple[bool, bool]]) -> int:
 
 
 def end_card_from_tail(tail: Callable[[float], FrameSignatures | None], duration_s: float,
-                       cfg: LayoutConfig | None = None) -> tuple[bool, float | None]:
+                       cfg: LayoutConfig | None = None,
+                       last_keyframe: Callable[[], np.ndarray | None] | None = None) -> tuple[bool, float | None]:
     """(known, start) of the end card :func:`find_end_card` finds, from the video's last
     seconds only: ``tail(from_s)`` gives the signatures of the frames from about ``from_s``
     to the end, as the full decode has them (None: it cannot tell). The last frames are read
-    first: a last frame that is not flat and dark means no card (most videos); else the
-    run's start is looked for in the last 5 s (TikTok's card lasts 2.5-4 s), then in the
-    last ``max_card_s`` + 1 s (a longer run is not a card). ``known`` is False where the
-    tail cannot tell."""
+    first: a last frame that is not flat and dark means no card; else the run's start is
+    looked for in the last 5 s (TikTok's card lasts 2.5-4 s), then in the last
+    ``max_card_s`` + 1 s (a longer run is not a card). ``known`` is False where the tail
+    cannot tell.
+
+    ``last_keyframe()``: the luma grid (S, S) of the video's last keyframe, read before
+    any of that (one frame to decode, against up to a GOP). Where it is not flat and dark
+    the answer is (False, None) without a look at the tail: a card starts on a keyframe (a
+    scene cut) or runs through one on the encodes seen (TikTok: a keyframe every 1-8 s),
+    and one that does neither is not known, as a tail that cannot tell."""
     cfg = cfg or LayoutConfig()
     if duration_s <= 0:
         return False, None
+    if last_keyframe is not None:
+        luma = last_keyframe()
+        if luma is not None and not _is_card(luma, cfg)[0]:
+            return False, None
     backs = (0.25, 5.0, cfg.max_card_s + 1.0)
     for i, back in enumerate(backs):
         from_s = max(0.0, duration_s - back)
