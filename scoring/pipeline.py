@@ -338,8 +338,9 @@ class SoundtrackLane:
 
     Given ``path``, the thread first decodes the soundtrack alone (:func:`decode_audio`) and
     runs ``before`` (waiting for the models); the Clip it worked on must then prove the same
-    as the full Clip's (:meth:`fits`: an end card cuts the audio), else its results are not
-    used. ``ctx`` is copied: the lane writes its Signals in its own ``upstream``.
+    as the full Clip's (:meth:`fits`: the audio-only decode cuts at an end card too, but may
+    not tell one from the video's tail), else its results are not used. ``ctx`` is copied:
+    the lane writes its Signals in its own ``upstream``.
     """
 
     def __init__(self, analyzers: list[Analyzer], ctx: AnalysisContext, clip=None, path: str | None = None,

@@ -112,32 +112,39 @@ def test_a_video_scores_the_same_in_one_lane_and_in_two(video, monkeypatch):
 
 
 def test_the_early_soundtrack_is_used_only_when_it_is_the_clips(tmp_path, monkeypatch):
-    """The soundtrack's analyzers start on an audio-only decode while the picture decodes; an
-    end card cuts the audio, so there the early results are dropped and the lane runs again."""
+    """The soundtrack's analyzers start on an audio-only decode while the picture decodes. An
+    end card cuts the audio: the audio-only decode finds it from the video's last keyframe and
+    seconds and cuts the same (issue 23: the six analyzers ran twice on every end-card video);
+    where they cannot tell (one GOP: the only keyframe is the first frame) the early results
+    are dropped and the lane runs again. Either way the Signals are those of one lane."""
     from videofactory import letterboxed, moving_pattern, sine, with_end_card, write_video
 
     from scoring import pipeline
     from scoring import threads as thread_caps
     from scoring.inputs import VideoRef
 
+    each_second = {"g": "12"}  # a keyframe a second, as phone and TikTok encodes have (1-5 s)
+    card = with_end_card(letterboxed(moving_pattern(288, 162), 288, 512, 162), 6.0, "maker")
     plain = write_video(tmp_path / "plain.mp4", moving_pattern(180, 320), n_frames=96, fps=12, size=(180, 320),
-                        audio=sine(8.0))
-    carded = write_video(tmp_path / "card.mp4", with_end_card(letterboxed(moving_pattern(288, 162), 288, 512, 162),
-                                                               6.0, "maker"),
-                         n_frames=96, fps=12, size=(288, 512), audio=sine(8.0))
+                        audio=sine(8.0), options=each_second)
+    carded = write_video(tmp_path / "card.mp4", card, n_frames=96, fps=12, size=(288, 512), audio=sine(8.0),
+                         options=each_second)
+    one_gop = write_video(tmp_path / "gop.mp4", card, n_frames=96, fps=12, size=(288, 512), audio=sine(8.0),
+                          options={"g": "300", "sc_threshold": "0"})  # no keyframe after 0 s
     fitted = []
     fits = pipeline.SoundtrackLane.fits
     monkeypatch.setattr(pipeline.SoundtrackLane, "fits", lambda self, clip: fitted.append(fits(self, clip)) or fitted[-1])
     worker = Worker(RunSettings(profile="fast", cache_dir=None))
     monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
-    for video, used in ((plain, True), (carded, False)):
+    for video, used in ((plain, True), (carded, True), (one_gop, False)):
         results = {}
         for lanes in (1, 2):
             monkeypatch.setattr(thread_caps, "budget", lambda default=None, n=lanes: n)
             results[lanes] = worker.process(VideoRef(str(video)))
             assert results[lanes].status == "ok", results[lanes].error
-        assert fitted.pop() is used and not fitted
+        assert fitted.pop() is used and not fitted, video.name
         assert results[1].features == results[2].features and results[1].events == results[2].events
+    assert results[1].features["layout.end_card_s"] == pytest.approx(6.0, abs=0.2)
 
 
 def test_one_lane_where_openmp_threads_spin(small_clip, monkeypatch):

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from scoring.media import SamplingPlan, decode_clip
+from scoring.media.clip import FrameSignatures
 from scoring.media.layout import find_content_box
 from tests.videofactory import letterboxed, moving_pattern, sine, with_end_card, write_video
 
@@ -85,3 +86,68 @@ def test_the_end_cards_jingle_is_not_the_clips_loudness(tmp_path):
     assert clip.audio.loudness_lufs == pytest.approx(expected, abs=1.0)
     assert clip.audio.peak_dbfs < -16 and clip.audio.true_peak_dbfs < -16  # the voice's -20 dBFS, not the card's
     assert clip.audio.clipping_ratio == 0.0
+
+
+@pytest.mark.parametrize("kind", ["card", "fade", "plain", "card_at_4s", "card_late"])
+def test_the_audio_only_decode_cuts_at_the_card_as_the_full_decode_does(tmp_path, kind):
+    """decode_audio finds the end card from the video's last seconds (issue 23): its soundtrack
+    is the full Clip's, so the soundtrack's analyzers need not wait for the picture."""
+    from scoring.media.decode import decode_audio, same_audio
+
+    pattern = moving_pattern(180, 320)
+    fn = {"card": with_end_card(pattern, 6.0, "maker"), "card_at_4s": with_end_card(pattern, 4.0, "maker"),
+          "fade": lambda i, t: pattern(i, t) if t < 6.0 else np.zeros((320, 180, 3), np.uint8),
+          "plain": pattern, "card_late": with_end_card(pattern, 10.0, "maker")}[kind]
+    seconds = 14 if kind == "card_late" else 8  # its card starts after the tail's first 9 s window opens
+    path = write_video(tmp_path / f"{kind}.mp4", fn, n_frames=seconds * FPS, fps=FPS, size=(180, 320),
+                       audio=sine(seconds), options={"g": str(FPS)})
+    clip, audio = decode_clip(str(path)), decode_audio(str(path))
+    assert audio.content_end_s == clip.layout.end_card_s
+    assert (clip.layout.end_card_s is not None) is kind.startswith("card")
+    assert same_audio(audio, clip)
+
+
+def _signatures(times: np.ndarray, card_from: float) -> FrameSignatures:
+    """Signatures of frames at ``times`` (s): a textured picture, then from ``card_from`` s a
+    flat dark card with a bright mark in the middle."""
+    rng = np.random.default_rng(1)
+    luma = rng.integers(40, 220, (len(times), 32, 32)).astype(np.uint8)
+    card = np.full((32, 32), 20, np.uint8)
+    card[14:18, 14:18] = 230
+    luma[times >= card_from] = card
+    return FrameSignatures(times, luma, np.full((len(times), 2, 16, 16), 128, np.uint8))
+
+
+def test_the_end_card_is_found_from_the_tail_as_from_every_frame():
+    """end_card_from_tail reads as little of the end as it can and says when it cannot tell."""
+    from scoring.media.layout import end_card_from_tail, find_end_card
+
+    times = np.round(np.arange(0, 20.0, 0.1), 4)  # 10 fps, 20 s, a keyframe each second
+
+    def windows(sig, asked, refuse=()):
+        def tail(from_s):
+            asked.append(from_s)
+            if len(asked) in refuse:
+                return None  # its keyframe is too far back
+            keep = sig.times >= np.floor(from_s)
+            return type(sig)(sig.times[keep], sig.luma[keep], sig.chroma[keep])
+        return tail
+
+    for card_from, reads in ((16.0, 2), (13.5, 3), (12.5, 3), (99.0, 1)):  # 4, 6.5, 7.5 s of card; none
+        every, asked = _signatures(times, card_from), []
+        found = find_end_card(every, 20.0)
+        assert found == (None if card_from > 20 else card_from)
+        assert end_card_from_tail(windows(every, asked), 20.0) == (True, found) and len(asked) == reads
+    flat, asked = _signatures(times, 5.0), []  # 15 s of card: too long to be one
+    assert end_card_from_tail(windows(flat, asked), 20.0) == (True, None) and len(asked) == 3
+    assert find_end_card(flat, 20.0) is None
+    carded, asked = _signatures(times, 16.0), []
+    assert end_card_from_tail(windows(carded, asked, refuse=(2,)), 20.0) == (True, 16.0) and len(asked) == 3
+    assert end_card_from_tail(windows(carded, [], refuse=(1,)), 20.0) == (False, None)  # the lane checks the Clip
+    # the last keyframe is read first: one that is not flat and dark leaves the tail unread
+    asked = []
+    keyframe = _signatures(np.array([19.0]), 99.0).luma[0]
+    assert end_card_from_tail(windows(carded, asked), 20.0, last_keyframe=lambda: keyframe) == (False, None)
+    assert asked == []
+    card_key = _signatures(np.array([19.0]), 0.0).luma[0]
+    assert end_card_from_tail(windows(carded, asked), 20.0, last_keyframe=lambda: card_key) == (True, 16.0)

@@ -36,6 +36,7 @@ def write_video(
     sar: Fraction | None = None,
     frame_times: list[float] | None = None,
     audio_bit_rate: int | None = None,
+    options: dict[str, str] | None = None,
 ) -> Path:
     """Encode frames (and optional mono audio) to ``path``.
 
@@ -44,13 +45,15 @@ def write_video(
         frame_times: presentation times in seconds for a variable frame rate clip.
         audio: mono samples, shape (n,), or stereo, shape (2, n); float in [-1, 1].
         audio_bit_rate: AAC bit rate, bits/s (None: the encoder's default).
+        options: more libx264 options, e.g. ``{"g": "12"}`` (a keyframe every 12 frames) or
+            ``{"sc_threshold": "0"}`` (no keyframe at a scene change).
     """
     path = Path(path)
     w, h = size
     with av.open(str(path), "w") as out:
         vs = out.add_stream("libx264", rate=Fraction(fps).limit_denominator(1000))
         vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
-        vs.options = {"crf": "28", "preset": "veryfast"}
+        vs.options = {"crf": "28", "preset": "veryfast", **(options or {})}
         if frame_times is not None:
             vs.codec_context.time_base = Fraction(1, 1000)
         if sar is not None:

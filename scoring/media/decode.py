@@ -224,8 +224,12 @@ def decode_audio(path: str, plan: SamplingPlan | None = None) -> Clip:
     levels and zero), in a Clip without frames: a quick first pass (the picture is demuxed,
     not decoded) so the soundtrack's analyzers can start while the picture decodes.
 
-    Not always the final audio: the layout step cuts it at a platform end card, and a file
-    whose length is known only from its frames gets its duration then; a caller compares it
+    With ``plan.exclude_layout`` the audio is cut at a platform end card as the layout step
+    cuts it: the card is looked for in the video's last seconds only
+    (:func:`scoring.media.layout.end_card_from_tail`: the last keyframe alone, a few ms; where
+    it is flat and dark, the frames from about 5-9 s before the end). Still not always the
+    final audio (a card that neither starts on nor runs through a keyframe, a tail that
+    cannot tell, a file whose length is known only from its frames): a caller compares it
     with the full Clip's (:func:`same_audio`) before using what it computed from it.
 
     Raises:
@@ -233,7 +237,7 @@ def decode_audio(path: str, plan: SamplingPlan | None = None) -> Clip:
     """
     plan = plan or SamplingPlan()
     size = check_file(path)
-    track = None
+    track, end = None, None
     with open_container(path) as container:
         info = info_from_container(container, path, size, read_rotation=False)
         astream = container.streams.audio[0] if container.streams.audio else None
@@ -248,8 +252,89 @@ def decode_audio(path: str, plan: SamplingPlan | None = None) -> Clip:
                 for frame in decoded:
                     audio.add(frame)
             track = _align_audio(audio.track(), astream, zero)
+            if plan.exclude_layout and container.streams.video:  # cut where decode_clip will cut it
+                from scoring.media.layout import end_card_from_tail
+
+                _, end = end_card_from_tail(lambda s: _tail_signatures(container, plan, zero, s), info.duration_s,
+                                            last_keyframe=lambda: _last_keyframe_luma(container, zero, info.duration_s))
     none = Frames(np.zeros((0, 1, 1, 3), np.uint8), np.zeros(0))
-    return Clip(info=info, hook=none, body=none, stills=none, audio=track, plan=plan)
+    if end is not None and track is not None:
+        track = track.cut(end)
+    return Clip(info=info, hook=none, body=none, stills=none, audio=track, plan=plan, content_end_s=end)
+
+
+def _last_keyframe_luma(container: av.container.InputContainer, zero: float, duration_s: float) -> np.ndarray | None:
+    """Luma signature (S, S) of the video's last keyframe, that frame alone decoded (a few
+    ms; its pixels are the full decode's: a keyframe depends on no other frame); None where
+    it cannot be read."""
+    vstream = container.streams.video[0]
+    ctx = vstream.codec_context
+    try:
+        container.seek(int((zero + max(duration_s, 0.0)) / vstream.time_base), stream=vstream, backward=True)
+        ctx.flush_buffers()
+        ctx.skip_frame = "NONKEY"
+        for packet in container.demux(vstream):
+            for frame in packet.decode():
+                return frame_signature(frame, int(round(frame.rotation or 0)))[0]
+    except (av.error.FFmpegError, ValueError):
+        return None
+    finally:
+        ctx.skip_frame = "DEFAULT"
+    return None
+
+
+# A tail that starts this far (s) before its first frame is not decoded (a long GOP: too slow).
+MAX_TAIL_LEAD_S = 4.0
+
+
+def _tail_signatures(container: av.container.InputContainer, plan: SamplingPlan, zero: float, from_s: float
+                     ) -> FrameSignatures | None:
+    """Signatures of the frames from the keyframe before ``from_s`` (s from the presentation
+    start) to the end, as :func:`_decode_open` decodes them there (non-reference frames
+    skipped past the hook); None where that cannot be promised (no timestamps, a keyframe
+    more than ``MAX_TAIL_LEAD_S`` before ``from_s``, a decoding error). About 2-4 ms a frame
+    at 1080p."""
+    vstream = container.streams.video[0]
+    ctx = vstream.codec_context
+    ctx.skip_frame = "DEFAULT"
+    skipping = False
+    times: list[float] = []
+    luma: list[np.ndarray] = []
+    chroma: list[np.ndarray] = []
+    try:
+        container.seek(int((zero + from_s) / vstream.time_base), stream=vstream, backward=True)
+        ctx.flush_buffers()
+        started = False
+        for packet in container.demux(vstream):
+            if not started:  # the decode starts at a keyframe: leading frames of an open GOP are not whole
+                if not packet.is_keyframe or packet.pts is None:
+                    continue
+                if float(packet.pts * vstream.time_base) - zero < from_s - MAX_TAIL_LEAD_S:
+                    return None
+                started, first_t = True, round(float(packet.pts * vstream.time_base) - zero, 4)
+                if plan.skip_nonref_frames and first_t > plan.hook_seconds:
+                    ctx.skip_frame = "NONREF"  # as _decode_open decodes past the hook
+                    skipping = True
+            for frame in packet.decode():
+                if frame.time is None:
+                    return None
+                t = round(float(frame.time) - zero, 4)
+                if t < first_t:
+                    continue
+                y, uv = frame_signature(frame, int(round(frame.rotation or 0)))
+                times.append(t)
+                luma.append(y)
+                chroma.append(uv)
+                if plan.skip_nonref_frames and not skipping and t > plan.hook_seconds:
+                    ctx.skip_frame = "NONREF"
+                    skipping = True
+    except (av.error.FFmpegError, ValueError):
+        return None
+    if not times:
+        return None
+    order = np.argsort(np.asarray(times), kind="stable")
+    return FrameSignatures(np.asarray(times, np.float64)[order], np.stack(luma)[order], np.stack(chroma)[order],
+                           all_frames=not skipping)
 
 
 def same_audio(a: Clip, b: Clip) -> bool:

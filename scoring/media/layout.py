@@ -17,6 +17,7 @@ letterbox bars are black (luma < 20) and may carry the editor's captions.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -97,9 +98,7 @@ def find_end_card(sig: FrameSignatures | None, duration_s: float, cfg: LayoutCon
     if sig is None or len(sig) < 3 or duration_s <= 0:
         return None
     flags = [_is_card(y, cfg) for y in sig.luma]
-    k = len(flags)
-    while k > 0 and flags[k - 1][0]:
-        k -= 1
+    k = _flat_run_start(flags)
     if k == len(flags) or k == 0:
         return None
     start, end = float(sig.times[k]), float(sig.times[-1])
@@ -108,6 +107,55 @@ def find_end_card(sig: FrameSignatures | None, duration_s: float, cfg: LayoutCon
     if not cfg.min_card_s <= length <= cfg.max_card_s or start < cfg.min_card_start * duration_s or marked < 0.25:
         return None
     return round(start, 3)
+
+
+def _flat_run_start(flags: list[tuple[bool, bool]]) -> int:
+    """Index of the first frame of the trailing run of flat dark frames (len: none)."""
+    k = len(flags)
+    while k > 0 and flags[k - 1][0]:
+        k -= 1
+    return k
+
+
+def end_card_from_tail(tail: Callable[[float], FrameSignatures | None], duration_s: float,
+                       cfg: LayoutConfig | None = None,
+                       last_keyframe: Callable[[], np.ndarray | None] | None = None) -> tuple[bool, float | None]:
+    """(known, start) of the end card :func:`find_end_card` finds, from the video's last
+    seconds only: ``tail(from_s)`` gives the signatures of the frames from about ``from_s``
+    to the end, as the full decode has them (None: it cannot tell). The last frames are read
+    first: a last frame that is not flat and dark means no card; else the run's start is
+    looked for in the last 5 s (TikTok's card lasts 2.5-4 s), then in the last
+    ``max_card_s`` + 1 s (a longer run is not a card). ``known`` is False where the tail
+    cannot tell.
+
+    ``last_keyframe()``: the luma grid (S, S) of the video's last keyframe, read before
+    any of that (one frame to decode, against up to a GOP). Where it is not flat and dark
+    the answer is (False, None) without a look at the tail: a card starts on a keyframe (a
+    scene cut) or runs through one on the encodes seen (TikTok: a keyframe every 1-8 s),
+    and one that does neither is not known, as a tail that cannot tell."""
+    cfg = cfg or LayoutConfig()
+    if duration_s <= 0:
+        return False, None
+    if last_keyframe is not None:
+        luma = last_keyframe()
+        if luma is not None and not _is_card(luma, cfg)[0]:
+            return False, None
+    backs = (0.25, 5.0, cfg.max_card_s + 1.0)
+    for i, back in enumerate(backs):
+        from_s = max(0.0, duration_s - back)
+        sig = tail(from_s)
+        if sig is None or not len(sig):
+            if i == 0 or i == len(backs) - 1:
+                return False, None
+            continue  # a keyframe too far back: the longest window may have a nearer one
+        k = _flat_run_start([_is_card(y, cfg) for y in sig.luma])
+        if k == len(sig):
+            return True, None  # the video does not end on flat dark frames
+        if from_s == 0.0:
+            return True, find_end_card(sig, duration_s, cfg)  # the tail is the whole video
+        if k > 0:  # the frame before the run is in the tail: the run is what the full decode sees
+            return (True, find_end_card(sig, duration_s, cfg)) if len(sig) >= 3 else (False, None)
+    return True, None  # flat and dark for longer than max_card_s + 1 s: not a card
 
 
 def _span(share: np.ndarray, median: np.ndarray, cfg: LayoutConfig) -> tuple[float, float]:

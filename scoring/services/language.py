@@ -142,7 +142,14 @@ def language_probabilities(speech: np.ndarray, threads: int = 2, seconds: float 
 
     The encoder sees only those seconds, not a padded 30 s window: its cost grows with the
     input, and on real creator videos (Hindi, Indonesian, Arabic, Spanish, English) and
-    espeak-ng speech the answer was the same as with the full window (notes/audio.md)."""
+    espeak-ng speech the answer was the same as with the full window (notes/audio.md).
+
+    Its encoder output cannot serve the transcript (issue 23): faster-whisper 1.2 encodes
+    each window padded to 30 s, from log-mels normalised over the whole input, so the
+    first window's encoding differs (1500 positions, not 300), and ``transcribe``'s own
+    detection encodes that padded window again and gives other probabilities (hi 0.981
+    against 0.953 here on v_hi_snack_talk1). This encode is ~0.09 s of the asr analyzer's
+    2.5-3.5 s on 20 s of speech."""
     if speech.size < RATE // 4:
         return {}
     model = multilingual_model(threads)
