@@ -429,7 +429,7 @@ def run_analyzers(analyzers: list[Analyzer], clip, ctx: AnalysisContext, lanes: 
         early = None
     if early is None and lanes >= 2 and audio and len(audio) < len(analyzers):
         early = SoundtrackLane(audio, ctx, clip=clip)
-    if lanes < 2:
+    if lanes < 2 and early is None:
         for a in analyzers:
             run(a)
         return out
