@@ -55,6 +55,8 @@ import bench_engine  # noqa: E402  (puts the repo root on sys.path too)
 import bench_pipeline  # noqa: E402
 import bench_real  # noqa: E402
 
+from scoring.media.probe import probe  # noqa: E402
+
 T0 = time.perf_counter()
 
 
@@ -191,16 +193,6 @@ def _build(job: tuple[str, float, bool, str]) -> str:
     return str(bench_real.build_real_clip(Path(src), offset=offset, mirror=mirror, preset=preset))
 
 
-def _duration(path: Path) -> float:
-    import av
-
-    with av.open(str(path)) as c:
-        if c.duration:
-            return c.duration / 1e6
-        s = c.streams.video[0]
-        return float(s.duration * s.time_base) if s.duration else 0.0
-
-
 def build_clips(folder: str, count: int, jobs: int, preset: str = "veryfast") -> tuple[list[Path], dict]:
     """``count`` distinct clips from the videos of ``folder`` (built in ``jobs`` processes)."""
     sources, seen = [], set()
@@ -209,7 +201,7 @@ def build_clips(folder: str, count: int, jobs: int, preset: str = "veryfast") ->
             log(f"  skipping source {p} (another source has the name {p.stem})")
             continue
         try:
-            dur = _duration(p)
+            dur = probe(str(p)).duration_s  # the pipeline's own probe: a bad file raises MediaError
         except Exception as exc:  # noqa: BLE001  (a broken file is reported, the others go on)
             log(f"  skipping source {p}: {type(exc).__name__}: {exc}")
             continue
